@@ -1,0 +1,57 @@
+"""`tracker datasets validate`: check the curated data with the program's own loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.catalog import validate_datasets
+from tracker.cli.options import FormatOpt, OutputFormat
+from tracker.report.console import emit_csv, emit_json
+
+app = typer.Typer(no_args_is_help=True, help="Manage and check the bundled datasets.")
+
+
+@app.command("validate")
+def validate(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="A datasets folder (default: the one in use)."),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Load every dataset file and report each problem with file, row and field.
+
+    Exits 1 when there is any problem.
+
+    \b
+    Examples:
+        tracker datasets validate
+        tracker datasets validate path/to/datasets
+    """
+    report = validate_datasets(path)
+    rows = [
+        {"file": p.file, "row": p.row, "field": p.field, "message": p.message}
+        for p in report.problems
+    ]
+    if fmt is OutputFormat.json:
+        emit_json(
+            {
+                "path": str(report.path),
+                "valid": report.valid,
+                "counts": report.counts,
+                "problems": rows,
+            }
+        )
+    elif fmt is OutputFormat.csv:
+        emit_csv(rows, ["file", "row", "field", "message"])
+    else:
+        for p in report.problems:
+            typer.echo(str(p))
+        counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
+        status = "valid" if report.valid else f"{len(report.problems)} problem(s)"
+        typer.echo(f"{report.path}: {status}" + (f" ({counts})" if counts else ""))
+    if not report.valid:
+        raise typer.Exit(1)

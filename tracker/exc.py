@@ -1,0 +1,23 @@
+"""Exception hierarchy rooted at TrackerError."""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """Catch-all exception for errors emitted by this library."""
+
+
+class DatasetError(TrackerError):
+    """The curated data in datasets/ is invalid (a bug in the data, never ignored)."""
+
+
+class InputError(TrackerError):
+    """The user's input is unusable: a malformed code, an unreadable file, a missing column."""
+
+
+class CodeError(InputError):
+    """A goods code (HS/CN/HTS) does not have a valid shape."""
+
+
+class ConfigError(TrackerError):
+    """A setting or environment variable is wrong."""

@@ -1,0 +1,272 @@
+"""Match codes, categories and words against catalogue entries, with explanations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+
+from tracker.catalog import Catalog, CodeHit
+from tracker.hs import format_code
+from tracker.models import ControlEntry, Match, MatchBasis, Verdict
+
+
+def _make_match(
+    catalog: Catalog,
+    entry: ControlEntry,
+    *,
+    basis: MatchBasis,
+    query_value: str,
+    list_value: str,
+    verdict: Verdict,
+    condition: str,
+    detail: str,
+) -> Match:
+    meta = catalog.lists[entry.list_key]
+    return Match(
+        list_key=meta.key,
+        list_title=meta.title,
+        list_version=meta.version,
+        list_as_of=meta.as_of,
+        entry_id=entry.entry_id,
+        control_code=entry.control_code,
+        title=entry.title,
+        basis=basis,
+        query_value=query_value,
+        list_value=list_value,
+        verdict=verdict,
+        condition=condition,
+        tier=entry.tier,
+        legal_basis=meta.legal_basis,
+        source_ref=entry.source_ref,
+        added=entry.added,
+        added_act=entry.added_act,
+        ended=entry.ended,
+        wind_down_until=entry.wind_down_until,
+        verification=entry.verification,
+        source_url=entry.source_url,
+        detail=detail,
+    )
+
+
+def _entry_verdict(entry: ControlEntry) -> tuple[Verdict, str]:
+    if entry.verdict == "listed-if":
+        return "listed-if", entry.condition
+    return "listed", ""
+
+
+def _code_match(catalog: Catalog, digits: str, hit: CodeHit) -> Match:
+    entry, code = hit.entry, hit.code
+    verdict, condition = _entry_verdict(entry)
+    shown = format_code(code.value)
+    query = format_code(digits)
+    label = f"{code.system} {shown} ({code.edition})"
+    if hit.relation == "exact":
+        detail = f"code {query} equals {label} of {entry.list_key} {entry.entry_id}"
+    elif hit.relation == "prefix":
+        detail = (
+            f"code {query} falls under {label} of {entry.list_key} {entry.entry_id}"
+        )
+    else:
+        detail = (
+            f"code {query} is broader than {label} of {entry.list_key} "
+            f"{entry.entry_id}: only part of it is listed"
+        )
+        narrower = f"only if the goods fall under {shown}"
+        condition = narrower if condition == "" else f"{narrower}, and {condition}"
+        verdict = "listed-if"
+    if code.ex:
+        ex_note = (
+            f"only part of {shown} is covered ('ex' line): check the description "
+            "of the entry"
+        )
+        condition = ex_note if condition == "" else f"{ex_note}; {condition}"
+        verdict = "listed-if"
+        detail += " (ex line)"
+    return _make_match(
+        catalog,
+        entry,
+        basis=hit.relation,  # type: ignore[arg-type]
+        query_value=digits,
+        list_value=code.value,
+        verdict=verdict,
+        condition=condition,
+        detail=detail,
+    )
+
+
+def _usable(
+    catalog: Catalog,
+    entry: ControlEntry,
+    as_of: dt.date | None,
+    lists: Collection[str] | None,
+) -> bool:
+    if lists is not None and entry.list_key not in lists:
+        return False
+    if catalog.list_gap(entry.list_key, as_of) is not None:
+        return False
+    return entry.in_force(as_of)
+
+
+def derived_matches(
+    catalog: Catalog,
+    matches: Iterable[Match],
+    *,
+    as_of: dt.date | None = None,
+    lists: Collection[str] | None = None,
+) -> list[Match]:
+    """Return matches of entries that cover a whole list one of ``matches`` is in.
+
+    Example: EU 833/2014 Art. 2 covers every entry of eu_dual_use, so a 2B001
+    match brings an Art. 2 match with it.
+    """
+    source = list(matches)
+    out: list[Match] = []
+    seen: set[tuple[str, str, str]] = set()
+    for entry in catalog.entries:
+        if entry.covers_list is None or not _usable(catalog, entry, as_of, lists):
+            continue
+        for m in source:
+            if m.list_key != entry.covers_list:
+                continue
+            key = (entry.list_key, entry.entry_id, m.entry_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            verdict: Verdict = "listed-if" if m.verdict != "listed" else "listed"
+            condition = m.condition if m.condition else entry.condition
+            out.append(
+                _make_match(
+                    catalog,
+                    entry,
+                    basis="derived",
+                    query_value=m.query_value,
+                    list_value=f"{m.list_key}:{m.entry_id}",
+                    verdict=verdict,
+                    condition=condition,
+                    detail=(
+                        f"{entry.list_key} {entry.entry_id} covers every entry of "
+                        f"{m.list_key}; {m.entry_id} matched ({m.detail})"
+                    ),
+                )
+            )
+    return out
+
+
+def match_code(
+    catalog: Catalog,
+    digits: str,
+    *,
+    as_of: dt.date | None = None,
+    lists: Collection[str] | None = None,
+) -> list[Match]:
+    """Return every entry that may cover a normalised code, with its basis.
+
+    Args:
+        catalog: the loaded catalogue.
+        digits: a normalised code (see ``tracker.hs.normalize_code``).
+        as_of: apply the lists as they stood that day (None: current data).
+        lists: only these list keys (None: all).
+
+    Returns:
+        Matches ordered by list key, then exact/prefix before narrower; each
+        carries the matched code, the entry and its source.
+    """
+    matches: list[Match] = []
+    seen: set[tuple[str, str, str]] = set()
+    for hit in catalog.find_code(digits):
+        if not _usable(catalog, hit.entry, as_of, lists):
+            continue
+        key = (hit.entry.list_key, hit.entry.entry_id, hit.relation)
+        if key in seen:
+            continue
+        seen.add(key)
+        matches.append(_code_match(catalog, digits, hit))
+    matches.extend(derived_matches(catalog, matches, as_of=as_of, lists=lists))
+    return sort_matches(catalog, matches)
+
+
+_BASIS_ORDER = {
+    "exact": 0,
+    "prefix": 1,
+    "category": 2,
+    "keyword": 3,
+    "narrower": 4,
+    "derived": 5,
+}
+
+
+def sort_matches(catalog: Catalog, matches: Iterable[Match]) -> list[Match]:
+    """Order matches by list (catalogue order), then basis, then entry."""
+    order = {key: i for i, key in enumerate(catalog.lists)}
+    return sorted(
+        matches,
+        key=lambda m: (order.get(m.list_key, 99), _BASIS_ORDER[m.basis], m.entry_id),
+    )
+
+
+def match_category(
+    catalog: Catalog,
+    category_key: str,
+    *,
+    as_of: dt.date | None = None,
+    lists: Collection[str] | None = None,
+) -> list[Match]:
+    """Return entries the curators linked to a category (basis ``category``)."""
+    out: list[Match] = []
+    for entry in catalog.entries:
+        if category_key not in entry.categories:
+            continue
+        if not _usable(catalog, entry, as_of, lists):
+            continue
+        verdict, condition = _entry_verdict(entry)
+        out.append(
+            _make_match(
+                catalog,
+                entry,
+                basis="category",
+                query_value=category_key,
+                list_value=category_key,
+                verdict=verdict,
+                condition=condition,
+                detail=(
+                    f"{entry.list_key} {entry.entry_id} is linked to category "
+                    f"{category_key!r} in the curated data"
+                ),
+            )
+        )
+    return out
+
+
+def match_keywords(
+    catalog: Catalog,
+    words: Iterable[str],
+    *,
+    as_of: dt.date | None = None,
+    lists: Collection[str] | None = None,
+) -> list[Match]:
+    """Return entries whose keywords equal one of ``words`` (case-insensitive)."""
+    wanted = {w.casefold().strip(): w for w in words if w.strip()}
+    out: list[Match] = []
+    for entry in catalog.entries:
+        if not _usable(catalog, entry, as_of, lists):
+            continue
+        for kw in entry.keywords:
+            if kw.casefold() in wanted:
+                verdict, condition = _entry_verdict(entry)
+                out.append(
+                    _make_match(
+                        catalog,
+                        entry,
+                        basis="keyword",
+                        query_value=wanted[kw.casefold()],
+                        list_value=kw,
+                        verdict=verdict,
+                        condition=condition,
+                        detail=(
+                            f"word {wanted[kw.casefold()]!r} matched keyword {kw!r} "
+                            f"of {entry.list_key} {entry.entry_id}"
+                        ),
+                    )
+                )
+                break
+    return out

@@ -1,0 +1,1 @@
+"""Renderers: terminal tables, JSON/CSV emitters and Excel workbooks."""
