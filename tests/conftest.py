@@ -1,0 +1,40 @@
+"""Shared fixtures: the miniature datasets tree and the real catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.catalog import Catalog, load_catalog
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI_DATASETS = FIXTURES / "datasets"
+REPO = Path(__file__).resolve().parent.parent
+REAL_DATASETS = REPO / "datasets"
+
+
+@pytest.fixture
+def mini_catalog() -> Catalog:
+    """The miniature catalogue of tests/fixtures/datasets."""
+    return load_catalog(MINI_DATASETS)
+
+
+@pytest.fixture
+def real_catalog() -> Catalog:
+    """The real, bundled catalogue of datasets/."""
+    return load_catalog(REAL_DATASETS)
+
+
+@pytest.fixture
+def use_mini_datasets(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the CLI at the miniature datasets tree."""
+    monkeypatch.setenv("TRACKER_DATASETS_PATH", str(MINI_DATASETS))
+    return MINI_DATASETS
+
+
+@pytest.fixture
+def use_real_datasets(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the CLI at the real datasets/ (whatever the environment says)."""
+    monkeypatch.setenv("TRACKER_DATASETS_PATH", str(REAL_DATASETS))
+    return REAL_DATASETS

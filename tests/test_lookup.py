@@ -1,0 +1,110 @@
+"""Code lookup against the miniature catalogue: bases, verdicts, dates, derived lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import MINI_DATASETS
+from tracker.catalog import Catalog, load_catalog
+from tracker.exc import CodeError
+from tracker.lookup import lookup_code
+from tracker.matching import match_category, match_code, match_keywords
+
+AFTER = dt.date(2024, 7, 1)
+
+
+def _ids(matches: object) -> list[tuple[str, str, str, str]]:
+    return [(m.list_key, m.entry_id, m.basis, m.verdict) for m in matches]  # type: ignore[attr-defined]
+
+
+def test_exact_match_carries_provenance(mini_catalog: Catalog) -> None:
+    matches = match_code(mini_catalog, "854231", as_of=AFTER, lists=["alpha"])
+    assert _ids(matches) == [("alpha", "854231", "exact", "listed")]
+    m = matches[0]
+    assert m.tier == "1"
+    assert m.query_value == "854231" and m.list_value == "854231"
+    assert m.source_url == "https://example.org/alpha"
+    assert m.list_version == "Test edition 2024"
+    assert m.detail == "code 8542.31 equals HS 8542.31 (HS2022) of alpha 854231"
+
+
+def test_longer_code_matches_by_prefix(mini_catalog: Catalog) -> None:
+    matches = match_code(mini_catalog, "8542319000", as_of=AFTER)
+    assert ("alpha", "854231", "prefix", "listed") in _ids(matches)
+    ex = next(m for m in matches if m.entry_id == "XXIII-854231")
+    assert ex.basis == "prefix"
+    assert ex.verdict == "listed-if"
+    assert "'ex' line" in ex.condition
+
+
+def test_broader_code_matches_narrower_entries_as_listed_if(
+    mini_catalog: Catalog,
+) -> None:
+    matches = match_code(mini_catalog, "8542", as_of=AFTER, lists=["alpha"])
+    assert {(m.entry_id, m.basis, m.verdict) for m in matches} == {
+        ("854231", "narrower", "listed-if"),
+        ("854232", "narrower", "listed-if"),
+    }
+    assert matches[0].condition == "only if the goods fall under 8542.31"
+
+
+def test_derived_entry_follows_the_list_it_covers(mini_catalog: Catalog) -> None:
+    matches = match_code(mini_catalog, "854232", as_of=AFTER)
+    derived = [m for m in matches if m.basis == "derived"]
+    assert _ids(derived) == [("beta", "ART2", "derived", "listed")]
+    assert derived[0].list_value == "alpha:854232"
+
+
+def test_as_of_applies_added_and_ended_dates(mini_catalog: Catalog) -> None:
+    before = match_code(mini_catalog, "391220", as_of=dt.date(2023, 6, 30))
+    assert before == []
+    after = match_code(mini_catalog, "391220", as_of=dt.date(2024, 1, 31))
+    assert _ids(after) == [("beta", "XXIII-3912", "prefix", "listed")]
+    assert after[0].wind_down_until == dt.date(2024, 3, 20)
+
+
+def test_list_without_data_for_the_date_is_a_gap(mini_catalog: Catalog) -> None:
+    result = lookup_code(mini_catalog, "8542.31", as_of=dt.date(2023, 6, 30))
+    assert [g.list_key for g in result.gaps] == ["alpha"]
+    assert "starts on 2024-02-23" in result.gaps[0].reason
+    assert all(m.list_key != "alpha" for m in result.matches)
+
+
+def test_lookup_normalises_and_describes(mini_catalog: Catalog) -> None:
+    result = lookup_code(mini_catalog, "HS 8542.31", as_of=AFTER)
+    assert result.code == "854231"
+    assert result.display == "8542.31"
+    assert result.hs_code == "854231"
+    assert result.hs_description == "Integrated circuits: processors and controllers"
+
+
+def test_lookup_rejects_bad_codes(mini_catalog: Catalog) -> None:
+    with pytest.raises(CodeError, match="Invalid code '12345'"):
+        lookup_code(mini_catalog, "12345")
+
+
+def test_category_and_keyword_matches(mini_catalog: Catalog) -> None:
+    cat = match_category(mini_catalog, "cnc_milling", as_of=AFTER)
+    assert {(m.list_key, m.entry_id, m.basis) for m in cat} == {
+        ("alpha", "845961", "category"),
+        ("beta", "P-845951", "category"),
+    }
+    kw = match_keywords(mini_catalog, ["Processor"], as_of=AFTER)
+    assert _ids(kw) == [("beta", "XXIII-854231", "keyword", "listed")]
+
+
+extension = st.text(alphabet="0123456789", min_size=0, max_size=4).filter(
+    lambda s: len(s) in (0, 2, 4)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["854231", "854232", "845961"]), extension)
+def test_any_extension_of_a_listed_code_finds_its_entry(code: str, ext: str) -> None:
+    catalog = load_catalog(MINI_DATASETS)
+    matches = match_code(catalog, code + ext, as_of=AFTER, lists=["alpha"])
+    assert [(m.entry_id, m.verdict) for m in matches] == [(code, "listed")]
