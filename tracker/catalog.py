@@ -22,6 +22,7 @@ from tracker.models import (
     Code,
     ControlEntry,
     ControlList,
+    Destination,
     ItemCategory,
     Publisher,
 )
@@ -56,6 +57,8 @@ ENTRY_COLUMNS = (
 _MULTI = ("thresholds", "keywords", "categories")
 _DATES = ("added", "ended", "wind_down_until")
 HS_REFERENCE_FILE = "hs2022.csv"
+#: Optional file: per destination country, the regimes that restrict exports to it.
+DESTINATIONS_FILE = "destinations.yml"
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ class Catalog:
     hs_reference: dict[str, str]
     #: list key -> {relative file path: sha256}
     file_hashes: dict[str, dict[str, str]]
+    #: lower-case ISO alpha-2 -> Destination (datasets/destinations.yml; may be empty)
+    destinations: dict[str, Destination] = field(default_factory=dict)
     _by_code: dict[str, list[tuple[ControlEntry, Code]]] = field(
         default_factory=dict, repr=False
     )
@@ -623,6 +628,58 @@ def _check_entries(
         )
 
 
+def _load_destinations(
+    root: Path, lists: Iterable[str], problems: list[Problem]
+) -> dict[str, Destination]:
+    path = root / DESTINATIONS_FILE
+    out: dict[str, Destination] = {}
+    if not path.is_file():
+        return out
+    data = _read_yaml(path, root, problems)
+    if not isinstance(data, dict):
+        problems.append(
+            Problem(DESTINATIONS_FILE, None, None, "expected a mapping by country")
+        )
+        return out
+    list_keys = set(lists)
+    for key, value in data.items():
+        where = f"{DESTINATIONS_FILE} country {key!r}"
+        if not (isinstance(key, str) and len(key) == 2 and key.isalpha()):
+            problems.append(
+                Problem(where, None, None, "key must be an ISO alpha-2 code")
+            )
+            continue
+        if key != key.lower():
+            problems.append(Problem(where, None, None, "write the key in lower case"))
+            continue
+        if not isinstance(value, dict):
+            problems.append(Problem(where, None, None, "expected a mapping"))
+            continue
+        try:
+            dest = Destination(key=key, **value)
+        except ValidationError as exc:
+            problems.extend(_pydantic_problems(exc, where, None))
+            continue
+        for n, regime in enumerate(dest.regimes):
+            fld = f"regimes.{n}"
+            if not regime.source_url.startswith(("http://", "https://")):
+                problems.append(
+                    Problem(
+                        where,
+                        None,
+                        f"{fld}.source_url",
+                        f"not a URL: {regime.source_url!r}",
+                    )
+                )
+            for lst in regime.lists:
+                if lst not in list_keys:
+                    problems.append(
+                        Problem(where, None, f"{fld}.lists", f"unknown list {lst!r}")
+                    )
+        out[key] = dest
+    return out
+
+
 def _load(root: Path) -> tuple[Catalog, list[Problem]]:
     problems: list[Problem] = []
     if not (root / "lists").is_dir():
@@ -649,6 +706,7 @@ def _load(root: Path) -> tuple[Catalog, list[Problem]]:
         file = f"lists/{key}/entries.csv"
         _check_entries(meta, built, file, metas, categories, problems)
         entries.extend(built)
+    destinations = _load_destinations(root, metas, problems)
     catalog = Catalog(
         path=root,
         publishers=publishers,
@@ -657,6 +715,7 @@ def _load(root: Path) -> tuple[Catalog, list[Problem]]:
         categories=categories,
         hs_reference=ref,
         file_hashes=hashes,
+        destinations=destinations,
     )
     return catalog, problems
 

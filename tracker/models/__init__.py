@@ -10,6 +10,7 @@ from tracker.models.control import (
     Jurisdiction,
     Verification,
 )
+from tracker.models.destination import Destination, Regime
 from tracker.models.finding import MATCH_FIELDS, Match, MatchBasis, Verdict
 from tracker.models.provenance import Publisher
 
@@ -19,12 +20,14 @@ __all__ = [
     "Code",
     "ControlEntry",
     "ControlList",
+    "Destination",
     "EntryVerdict",
     "ItemCategory",
     "Jurisdiction",
     "Match",
     "MatchBasis",
     "Publisher",
+    "Regime",
     "Verdict",
     "Verification",
 ]

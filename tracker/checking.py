@@ -1,0 +1,548 @@
+"""Check goods (categories, names or codes) against every list, for a destination and date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from tracker.catalog import DESTINATIONS_FILE, HS_REFERENCE_FILE, Catalog
+from tracker.exc import CodeError, InputError
+from tracker.hs import DEFAULT_EDITION, format_code, normalize_code
+from tracker.matching import (
+    derived_matches,
+    match_category,
+    match_code,
+    match_keywords,
+    sort_matches,
+)
+from tracker.models import Match, Regime, Verdict
+
+#: Default destination of `tracker check` (ISO 3166-1 alpha-2).
+DEFAULT_DESTINATION = "RU"
+
+#: Strength of a verdict when several are combined (higher wins).
+VERDICT_RANK: dict[Verdict, int] = {
+    "listed": 3,
+    "listed-if": 2,
+    "indeterminate": 1,
+    "not-listed": 0,
+}
+
+#: Strength of a match basis when one entry matched several ways (lower wins).
+BASIS_RANK = {
+    "exact": 0,
+    "prefix": 1,
+    "category": 2,
+    "keyword": 3,
+    "narrower": 4,
+    "derived": 5,
+}
+
+#: How an item was recognised.
+#: key / title / alias: the text names a category; code: an HS/CN/HTS code.
+ResolvedBy = Literal["key", "title", "alias", "code"]
+
+#: Whether a list restricts exports to the destination.
+#: applies: the list's restrictions apply to the destination;
+#: concern: a due-diligence concern for it (CHPL transit countries);
+#: not-applicable: the list does not restrict exports to the destination.
+Applicability = Literal["applies", "concern", "not-applicable"]
+
+
+class UnknownItemError(InputError):
+    """An item names no known category and is not a goods code."""
+
+
+class AmbiguousItemError(InputError):
+    """An item's name is an alias of several unrelated categories."""
+
+
+class ResolvedItem(BaseModel):
+    """One item the user asked about, as recognised in the catalogue."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: The text as typed.
+    query: str
+    kind: Literal["category", "code"]
+    resolved_by: ResolvedBy
+    #: The alias (or key/title) that matched, and its language ("" for key/code).
+    matched_name: str
+    language: str = ""
+    #: Category key (None for a code).
+    category: str | None = None
+    #: Category title, or the code's HS description (or the display code).
+    title: str
+    #: The category and every category below it, depth first.
+    categories: tuple[str, ...] = ()
+    #: Codes checked (digits): the category's and its descendants' HS codes, or
+    #: the normalised code.
+    codes: tuple[str, ...] = ()
+    #: Nomenclature of a typed code.
+    edition: str = DEFAULT_EDITION
+
+
+class ListVerdict(BaseModel):
+    """What one list says about one item, for the destination and date asked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    list_key: str
+    list_title: str
+    #: The verdict for the destination: a list that does not apply to it is
+    #: `not-listed` with the reason "does not apply to destination XX".
+    verdict: Verdict
+    #: What the list says about the goods, whatever the destination.
+    goods_verdict: Verdict
+    applicability: Applicability
+    #: Why the verdict is indeterminate, not applicable or a concern ("" if none).
+    reason: str = ""
+    #: Matched entry ids, in match order.
+    entries: tuple[str, ...] = ()
+    #: CHPL tiers of the matched entries (sorted).
+    tiers: tuple[str, ...] = ()
+
+
+class ItemCheck(BaseModel):
+    """One item with every match and one verdict per list."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: ResolvedItem
+    matches: tuple[Match, ...]
+    verdicts: tuple[ListVerdict, ...]
+    #: The strongest verdict of the lists that apply or concern the destination.
+    verdict: Verdict
+
+
+class ListUsed(BaseModel):
+    """A list as used by a check: version, dates, applicability and file hashes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    title: str
+    version: str
+    legal_basis: str
+    as_of: dt.date
+    covers_from: dt.date | None
+    retrieved: dt.date
+    url: str
+    destinations: tuple[str, ...]
+    applicability: Applicability
+    #: Why the list cannot answer for the date asked (None when it can).
+    gap: str | None = None
+    entries: int
+    #: Entry counts by verification level (official / secondary / unverified).
+    verification: dict[str, int]
+    #: Relative path -> SHA-256 of the list's dataset files.
+    sha256: dict[str, str]
+
+
+class CheckResult(BaseModel):
+    """The answer of check_items: items in input order, lists and regimes used."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: ISO alpha-2, upper case.
+    destination: str
+    destination_name: str | None
+    #: Date asked (None: the current data).
+    as_of: dt.date | None
+    items: tuple[ItemCheck, ...]
+    lists: tuple[ListUsed, ...]
+    #: Regimes of datasets/destinations.yml for the destination.
+    regimes: tuple[Regime, ...]
+    #: SHA-256 of the shared dataset files (categories, HS reference, destinations).
+    dataset_files: dict[str, str]
+
+    def counts(self) -> dict[str, dict[Verdict, int]]:
+        """Return, per list key, how many items got each verdict."""
+        out: dict[str, dict[Verdict, int]] = {
+            lst.key: dict.fromkeys(VERDICT_RANK, 0) for lst in self.lists
+        }
+        for item in self.items:
+            for v in item.verdicts:
+                out[v.list_key][v.verdict] += 1
+        return out
+
+
+_SEPARATORS = re.compile(r"[\s\-_\u2010-\u2015\u2212]+")
+
+
+def normalize_name(text: str) -> str:
+    """Return ``text`` for alias comparison: NFKC, case-folded, one space between words.
+
+    Hyphens, underscores and runs of whitespace count as one space, so
+    ``Machine-Tools``, ``machine_tools`` and ``machine  tools`` are equal.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _SEPARATORS.sub(" ", folded).strip()
+
+
+def _compact(text: str) -> str:
+    """Return the comparison key of a name: normalised, without separators."""
+    return normalize_name(text).replace(" ", "")
+
+
+def _name_index(catalog: Catalog) -> dict[str, list[tuple[str, ResolvedBy, str, str]]]:
+    """Map compact name -> [(category key, how, name, language)], best first."""
+    index: dict[str, list[tuple[str, ResolvedBy, str, str]]] = {}
+
+    def add(name: str, key: str, how: ResolvedBy, lang: str) -> None:
+        norm = _compact(name)
+        if norm == "":
+            return
+        slot = index.setdefault(norm, [])
+        if all(k != key for k, *_ in slot):
+            slot.append((key, how, name, lang))
+
+    for how in ("key", "title", "alias"):
+        for cat in catalog.categories.values():
+            if how == "key":
+                add(cat.key, cat.key, "key", "")
+            elif how == "title":
+                add(cat.title, cat.key, "title", "en")
+            else:
+                for lang, names in cat.aliases.items():
+                    for name in names:
+                        add(name, cat.key, "alias", lang)
+    return index
+
+
+def _looks_like_code(text: str) -> bool:
+    digits = sum(ch.isdigit() for ch in text)
+    return digits >= 2 and digits * 2 >= len(re.sub(r"\s", "", text))
+
+
+def _category_item(
+    catalog: Catalog, query: str, key: str, how: ResolvedBy, name: str, lang: str
+) -> ResolvedItem:
+    cat = catalog.categories[key]
+    keys = tuple(catalog.category_descendants(key))
+    codes: list[str] = []
+    for k in keys:
+        for code in catalog.categories[k].hs_codes:
+            if code not in codes:
+                codes.append(code)
+    return ResolvedItem(
+        query=query,
+        kind="category",
+        resolved_by=how,
+        matched_name=name,
+        language=lang,
+        category=key,
+        title=cat.title,
+        categories=keys,
+        codes=tuple(codes),
+    )
+
+
+def _ancestors(catalog: Catalog, key: str) -> list[str]:
+    out = []
+    parent = catalog.categories[key].parent
+    while parent is not None and parent in catalog.categories:
+        out.append(parent)
+        parent = catalog.categories[parent].parent
+    return out
+
+
+def resolve_item(catalog: Catalog, text: str) -> ResolvedItem:
+    """Recognise an item: a category key, title or alias, or an HS/CN/HTS code.
+
+    Names are compared case-insensitively after Unicode NFKC normalisation,
+    ignoring hyphens, underscores and whitespace. An
+    exact category key wins over a title, a title over an alias. A text that
+    names no category and is mostly digits is read as a code.
+
+    Args:
+        catalog: the loaded catalogue.
+        text: what the user typed, e.g. ``optics``, ``"machine tools"``,
+            ``станки с ЧПУ``, ``硝化纤维`` or ``8459.61``.
+
+    Returns:
+        The resolved item, with the category's (and its descendants') codes.
+
+    Raises:
+        UnknownItemError: no category has this name and it is not a code; the
+            message names the closest known names.
+        AmbiguousItemError: the name is an alias of unrelated categories.
+        CodeError: the text looks like a code but has an invalid shape.
+
+    Examples:
+        >>> resolve_item(catalog, "Machine-Tools").category  # doctest: +SKIP
+        'machine_tools'
+    """
+    index = _name_index(catalog)
+    norm = _compact(text)
+    candidates = index.get(norm)
+    if candidates:
+        best_how = candidates[0][1]
+        best = [c for c in candidates if c[1] == best_how]
+        keys = [c[0] for c in best]
+        if len(keys) > 1:
+            # A name shared by a category and categories below it means the broader one.
+            covering = [
+                k
+                for k in keys
+                if all(o == k or k in _ancestors(catalog, o) for o in keys)
+            ]
+            if not covering:
+                raise AmbiguousItemError(
+                    f"Item {text!r} is a name of several categories: "
+                    f"{', '.join(keys)}; use one of these keys"
+                )
+            best = [c for c in best if c[0] == covering[0]]
+        key, how, name, lang = best[0]
+        return _category_item(catalog, text, key, how, name, lang)
+    try:
+        digits = normalize_code(text)
+    except CodeError:
+        if _looks_like_code(text):
+            raise
+        digits = None
+    if digits is not None:
+        described = catalog.describe_code(digits)
+        title = (
+            f"HS {format_code(described[0])}: {described[1]}"
+            if described
+            else f"code {format_code(digits)}"
+        )
+        return ResolvedItem(
+            query=text,
+            kind="code",
+            resolved_by="code",
+            matched_name=digits,
+            title=title,
+            codes=(digits,),
+        )
+    close = difflib.get_close_matches(norm, list(index), n=5, cutoff=0.6)
+    names: list[str] = []
+    for c in close:
+        shown = index[c][0][2]
+        if shown not in names:
+            names.append(shown)
+    hint = (
+        f"closest known names: {', '.join(names)}"
+        if names
+        else "see 'tracker items' for the known categories"
+    )
+    raise UnknownItemError(
+        f"Unknown item {text!r}: not a category name or an HS/CN/HTS code; {hint}"
+    )
+
+
+def _dedupe(matches: Iterable[Match]) -> list[Match]:
+    """Keep one match per (list, entry): the strongest basis, then verdict."""
+    best: dict[tuple[str, str], Match] = {}
+    for m in matches:
+        key = (m.list_key, m.entry_id)
+        old = best.get(key)
+        if old is None:
+            best[key] = m
+            continue
+        new_rank = (BASIS_RANK[m.basis], -VERDICT_RANK[m.verdict])
+        old_rank = (BASIS_RANK[old.basis], -VERDICT_RANK[old.verdict])
+        if new_rank < old_rank:
+            best[key] = m
+        elif (
+            new_rank == old_rank
+            and m.basis == "derived"
+            and m.list_value not in old.list_value.split("; ")
+        ):
+            # Say every entry the covering entry was reached through.
+            best[key] = old.model_copy(
+                update={"list_value": f"{old.list_value}; {m.list_value}"}
+            )
+    return list(best.values())
+
+
+def _item_matches(
+    catalog: Catalog, item: ResolvedItem, as_of: dt.date | None
+) -> list[Match]:
+    found: list[Match] = []
+    for code in item.codes:
+        found.extend(match_code(catalog, code, as_of=as_of))
+    if item.kind == "category":
+        linked: list[Match] = []
+        words: list[str] = []
+        for key in item.categories:
+            linked.extend(match_category(catalog, key, as_of=as_of))
+            for _, name in catalog.categories[key].all_aliases():
+                words.append(name)
+        linked.extend(match_keywords(catalog, words, as_of=as_of))
+        found.extend(linked)
+        found.extend(derived_matches(catalog, linked, as_of=as_of))
+    return sort_matches(catalog, _dedupe(found))
+
+
+def _applicability(catalog: Catalog, key: str, dest: str) -> tuple[Applicability, str]:
+    meta = catalog.lists[key]
+    if "*" in meta.destinations:
+        return "applies", ""
+    if meta.applies_to(dest):
+        return "applies", ""
+    where = ", ".join(d.upper() for d in meta.destinations)
+    if meta.concerns(dest):
+        return (
+            "concern",
+            f"a due-diligence concern for {dest.upper()} (diversion risk); "
+            f"its restrictions apply to {where}",
+        )
+    return (
+        "not-applicable",
+        f"does not apply to destination {dest.upper()} (it restricts exports to "
+        f"{where})",
+    )
+
+
+def _list_verdicts(
+    catalog: Catalog, matches: Sequence[Match], dest: str, as_of: dt.date | None
+) -> list[ListVerdict]:
+    out: list[ListVerdict] = []
+    for key, meta in catalog.lists.items():
+        own = [m for m in matches if m.list_key == key]
+        applicability, reason = _applicability(catalog, key, dest)
+        gap = catalog.list_gap(key, as_of)
+        goods: Verdict = "not-listed"
+        for m in own:
+            if VERDICT_RANK[m.verdict] > VERDICT_RANK[goods]:
+                goods = m.verdict
+        if gap is not None:
+            goods = "indeterminate"
+            reason = gap if reason == "" else f"{gap}; {reason}"
+        verdict: Verdict = goods if applicability != "not-applicable" else "not-listed"
+        out.append(
+            ListVerdict(
+                list_key=key,
+                list_title=meta.title,
+                verdict=verdict,
+                goods_verdict=goods,
+                applicability=applicability,
+                reason=reason,
+                entries=tuple(dict.fromkeys(m.entry_id for m in own)),
+                tiers=tuple(sorted({m.tier for m in own if m.tier is not None})),
+            )
+        )
+    return out
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _lists_used(catalog: Catalog, dest: str, as_of: dt.date | None) -> list[ListUsed]:
+    out: list[ListUsed] = []
+    for key, meta in catalog.lists.items():
+        entries = catalog.entries_of(key)
+        levels = {"official": 0, "secondary": 0, "unverified": 0}
+        for e in entries:
+            levels[e.verification] += 1
+        out.append(
+            ListUsed(
+                key=key,
+                title=meta.title,
+                version=meta.version,
+                legal_basis=meta.legal_basis,
+                as_of=meta.as_of,
+                covers_from=meta.covers_from,
+                retrieved=meta.retrieved,
+                url=meta.url,
+                destinations=meta.destinations,
+                applicability=_applicability(catalog, key, dest)[0],
+                gap=catalog.list_gap(key, as_of),
+                entries=len(entries),
+                verification=levels,
+                sha256=dict(catalog.file_hashes.get(key, {})),
+            )
+        )
+    return out
+
+
+def normalize_destination(value: str) -> str:
+    """Return an ISO alpha-2 destination in upper case.
+
+    Raises:
+        InputError: the value is not two letters.
+    """
+    text = value.strip()
+    if not (len(text) == 2 and text.isascii() and text.isalpha()):
+        raise InputError(
+            f"Invalid destination {value!r}: use a two-letter ISO country code, "
+            "e.g. RU, BY, KZ, KP, IR, SY"
+        )
+    return text.upper()
+
+
+def check_items(
+    catalog: Catalog,
+    items: Sequence[str | ResolvedItem],
+    *,
+    destination: str = DEFAULT_DESTINATION,
+    as_of: dt.date | None = None,
+) -> CheckResult:
+    """Check each item against every list, for a destination and a date.
+
+    A category item is checked by each of its (and its descendants') HS codes,
+    by the curators' category links, by its aliases against entry keywords,
+    and through entries that cover whole lists. Each (list, entry) appears
+    once, with its strongest basis.
+
+    Args:
+        catalog: the loaded catalogue.
+        items: texts (resolved with :func:`resolve_item`) or resolved items;
+            the result keeps their order.
+        destination: ISO alpha-2 country the goods go to (default RU).
+        as_of: apply the lists as they stood that day (None: current data).
+
+    Returns:
+        A CheckResult with one ItemCheck per item, the lists used (versions,
+        applicability, file hashes) and the destination's regimes.
+
+    Raises:
+        UnknownItemError: an item names no category and is not a code.
+        InputError: the destination is not a two-letter code.
+    """
+    dest = normalize_destination(destination)
+    resolved = [
+        i if isinstance(i, ResolvedItem) else resolve_item(catalog, i) for i in items
+    ]
+    checks: list[ItemCheck] = []
+    for item in resolved:
+        matches = _item_matches(catalog, item, as_of)
+        verdicts = _list_verdicts(catalog, matches, dest.lower(), as_of)
+        overall: Verdict = "not-listed"
+        for v in verdicts:
+            if VERDICT_RANK[v.verdict] > VERDICT_RANK[overall]:
+                overall = v.verdict
+        checks.append(
+            ItemCheck(
+                item=item,
+                matches=tuple(matches),
+                verdicts=tuple(verdicts),
+                verdict=overall,
+            )
+        )
+    country = catalog.destinations.get(dest.lower())
+    shared: dict[str, str] = {}
+    for name in ("categories.yml", HS_REFERENCE_FILE, DESTINATIONS_FILE):
+        path = catalog.path / name
+        if path.is_file():
+            shared[name] = _sha256(path)
+    return CheckResult(
+        destination=dest,
+        destination_name=country.name if country else None,
+        as_of=as_of,
+        items=tuple(checks),
+        lists=tuple(_lists_used(catalog, dest.lower(), as_of)),
+        regimes=country.regimes if country else (),
+        dataset_files=shared,
+    )
