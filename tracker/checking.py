@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.catalog import DESTINATIONS_FILE, HS_REFERENCE_FILE, Catalog
 from tracker.exc import CodeError, InputError
@@ -88,6 +88,8 @@ class ResolvedItem(BaseModel):
     codes: tuple[str, ...] = ()
     #: Nomenclature of a typed code.
     edition: str = DEFAULT_EDITION
+    #: The category's names by language (empty for a code).
+    aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
 class ListVerdict(BaseModel):
@@ -243,6 +245,7 @@ def _category_item(
         title=cat.title,
         categories=keys,
         codes=tuple(codes),
+        aliases=dict(cat.aliases),
     )
 
 

@@ -1,0 +1,727 @@
+"""Excel workbooks: the auditable report of `tracker check` (and of commands built on it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tracker.__about__ import __version__
+from tracker.checking import VERDICT_RANK, CheckResult
+from tracker.hs import format_code
+from tracker.models import MATCH_FIELDS
+from tracker.report.console import STANDING_NOTE
+
+#: Sheets every check report has, in order; extra sheets come after "Matches".
+FIXED_SHEETS = ("Summary", "Matrix", "Matches", "Items", "Sources", "Notes")
+
+#: Verdict -> (fill colour, font colour), used by the conditional formatting.
+VERDICT_COLOURS = {
+    "listed": ("FFC7CE", "9C0006"),
+    "listed-if": ("FFEB9C", "7F4F00"),
+    "indeterminate": ("E4DFEC", "4B2A6A"),
+    "not-listed": ("C6EFCE", "006100"),
+}
+
+#: What each verdict means, for the legend.
+VERDICT_MEANING = {
+    "listed": "an entry of the list covers the goods",
+    "listed-if": "covered only if the condition of the entry holds (see Matches)",
+    "indeterminate": "the bundled data cannot answer (reason given)",
+    "not-listed": (
+        "no entry matched, or the list does not apply to the destination; "
+        "not a licence decision"
+    ),
+}
+
+_HEADER_FILL = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_TITLE_FONT = Font(bold=True, size=14)
+_LABEL_FONT = Font(bold=True)
+_NOTE_FONT = Font(bold=True, color="9C0006")
+_LINK_FONT = Font(color="0563C1", underline="single")
+_THIN = Side(style="thin", color="BFBFBF")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+_MAX_WIDTH = 60
+_MIN_WIDTH = 8
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """A plain table sheet another command adds to the report.
+
+    Attributes:
+        title: sheet name (at most 31 characters; not one of FIXED_SHEETS).
+        columns: header labels, in order.
+        rows: one sequence of values per row, in column order. Strings are
+            written as text (never as formulas), numbers as numbers, dates as
+            ISO text, None as an empty cell.
+        link_columns: labels of columns whose http(s) values become hyperlinks.
+        widths: optional column width by label (characters); others are sized
+            from their content.
+    """
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    link_columns: Sequence[str] = ()
+    widths: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """How the report was produced, for the Summary and Sources sheets.
+
+    Attributes:
+        command: the command line as typed (e.g. ``tracker check optics -o r.xlsx``).
+        run_at: when the run started, in UTC.
+        tool_version: tracker's version.
+    """
+
+    command: str
+    run_at: dt.datetime
+    tool_version: str = __version__
+
+    @classmethod
+    def now(cls, command: str) -> RunInfo:
+        """Return a RunInfo for ``command`` stamped with the current UTC time."""
+        return cls(
+            command=command, run_at=dt.datetime.now(dt.UTC).replace(microsecond=0)
+        )
+
+
+def _text(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return "; ".join(str(v) for v in value)
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
+    """Write ``value`` to a cell so that it never runs: text stays text.
+
+    A string starting with ``= + - @`` is stored as a string cell (data type
+    ``s``), not as a formula; illegal control characters are removed.
+    """
+    cell = ws.cell(row=row, column=col)
+    if not isinstance(cell, Cell):
+        raise ValueError(f"cannot write to merged cell at row {row}, column {col}")
+    shown = _text(value)
+    cell.value = shown
+    if isinstance(shown, str):
+        cell.data_type = "s"
+    return cell
+
+
+def _link(cell: Cell, url: Any) -> None:
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        cell.hyperlink = url
+        cell.font = _LINK_FONT
+
+
+def _header(ws: Worksheet, row: int, columns: Sequence[str], col: int = 1) -> None:
+    for i, label in enumerate(columns):
+        cell = put(ws, row, col + i, label)
+        cell.fill = _HEADER_FILL
+        cell.font = _HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.border = _BORDER
+
+
+def _size_columns(
+    ws: Worksheet,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Mapping[str, float] | None = None,
+    first_col: int = 1,
+) -> list[bool]:
+    """Set widths from the content; return which columns need wrapping."""
+    wrap: list[bool] = []
+    for i, label in enumerate(columns):
+        fixed = widths.get(label) if widths else None
+        longest = max(
+            [len(str(label))]
+            + [
+                max((len(line) for line in str(_text(r[i])).splitlines()), default=0)
+                for r in rows
+                if i < len(r) and r[i] is not None
+            ]
+        )
+        width = (
+            fixed
+            if fixed is not None
+            else min(max(longest + 2, _MIN_WIDTH), _MAX_WIDTH)
+        )
+        ws.column_dimensions[get_column_letter(first_col + i)].width = width
+        wrap.append(longest + 2 > width)
+    return wrap
+
+
+def write_table(
+    ws: Worksheet,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    start_row: int = 1,
+    link_columns: Sequence[str] = (),
+    widths: Mapping[str, float] | None = None,
+    freeze: bool = True,
+) -> tuple[int, int]:
+    """Write a styled table (header, borders, autofilter, frozen header).
+
+    Returns:
+        (first data row, last data row); last < first when there are no rows.
+    """
+    _header(ws, start_row, columns)
+    wrap = _size_columns(ws, columns, rows, widths)
+    links = {columns.index(c) for c in link_columns if c in columns}
+    for r, values in enumerate(rows, start=start_row + 1):
+        for c in range(len(columns)):
+            value = values[c] if c < len(values) else None
+            cell = put(ws, r, c + 1, value)
+            cell.alignment = _WRAP if wrap[c] else _TOP
+            cell.border = _BORDER
+            if c in links:
+                _link(cell, value)
+    last = start_row + len(rows)
+    ref = f"A{start_row}:{get_column_letter(len(columns))}{max(last, start_row)}"
+    ws.auto_filter.ref = ref
+    if freeze:
+        ws.freeze_panes = f"A{start_row + 1}"
+    return start_row + 1, last
+
+
+def _verdict_formatting(ws: Worksheet, ref: str) -> None:
+    for verdict, (fill, font) in VERDICT_COLOURS.items():
+        ws.conditional_formatting.add(
+            ref,
+            CellIsRule(  # type: ignore[no-untyped-call]
+                operator="equal",
+                formula=[f'"{verdict}"'],
+                fill=PatternFill("solid", start_color=fill, end_color=fill),
+                font=Font(color=font, bold=verdict == "listed"),
+            ),
+        )
+
+
+def _legend(ws: Worksheet, row: int, col: int = 1) -> int:
+    put(ws, row, col, "Legend").font = _LABEL_FONT
+    for i, (verdict, meaning) in enumerate(VERDICT_MEANING.items(), start=1):
+        fill, font = VERDICT_COLOURS[verdict]
+        cell = put(ws, row + i, col, verdict)
+        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        cell.font = Font(color=font, bold=verdict == "listed")
+        cell.border = _BORDER
+        put(ws, row + i, col + 1, meaning)
+    return row + len(VERDICT_MEANING) + 1
+
+
+def _question(result: CheckResult) -> str:
+    items = ", ".join(i.item.query for i in result.items)
+    when = (
+        f"as of {result.as_of.isoformat()}"
+        if result.as_of is not None
+        else "on the bundled (current) data"
+    )
+    return (
+        f"Which bundled lists cover {items} for export to {result.destination}, {when}?"
+    )
+
+
+def _destination_label(result: CheckResult) -> str:
+    name = result.destination_name
+    return f"{result.destination} ({name})" if name else result.destination
+
+
+def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
+    put(ws, 1, 1, "tracker check report").font = _TITLE_FONT
+    facts = [
+        ("Question", _question(result)),
+        ("Items", ", ".join(i.item.query for i in result.items)),
+        ("Destination", _destination_label(result)),
+        (
+            "As of",
+            result.as_of.isoformat()
+            if result.as_of is not None
+            else "current data (each list as of its own date; see Sources)",
+        ),
+        ("Run at (UTC)", run.run_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ("tracker version", run.tool_version),
+        ("Command", run.command),
+        ("Important", STANDING_NOTE),
+    ]
+    row = 3
+    for label, value in facts:
+        put(ws, row, 1, label).font = _LABEL_FONT
+        cell = put(ws, row, 2, value)
+        cell.alignment = _WRAP
+        if label == "Important":
+            cell.font = _NOTE_FONT
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
+        if len(str(value)) > 90:
+            ws.row_dimensions[row].height = 15 * (len(str(value)) // 90 + 1)
+        row += 1
+    ws.column_dimensions["A"].width = 24
+    for letter in "BCDEFG":
+        ws.column_dimensions[letter].width = 16
+    ws.column_dimensions["B"].width = 30
+
+    row += 1
+    put(ws, row, 1, "Overall verdict per item").font = _LABEL_FONT
+    row += 1
+    _header(ws, row, ["item", "resolved as", "verdict", "lists that list it"])
+    first = row + 1
+    for check in result.items:
+        row += 1
+        listed = [
+            f"{v.list_key} ({v.verdict})"
+            for v in check.verdicts
+            if v.verdict in ("listed", "listed-if")
+        ]
+        values = [
+            check.item.query,
+            check.item.category or format_code(check.item.codes[0]),
+            check.verdict,
+            ", ".join(listed),
+        ]
+        for c, value in enumerate(values, start=1):
+            cell = put(ws, row, c, value)
+            cell.border = _BORDER
+            cell.alignment = _WRAP
+        ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=7)
+    _verdict_formatting(ws, f"C{first}:C{max(row, first)}")
+
+    row += 2
+    put(ws, row, 1, "Items per verdict and list").font = _LABEL_FONT
+    row += 1
+    verdicts = list(VERDICT_RANK)
+    _header(ws, row, ["list", *verdicts, "applies to destination"])
+    head = row
+    counts = result.counts()
+    for lst in result.lists:
+        row += 1
+        put(ws, row, 1, lst.key).border = _BORDER
+        for c, verdict in enumerate(verdicts, start=2):
+            put(ws, row, c, counts[lst.key][verdict]).border = _BORDER
+        put(ws, row, len(verdicts) + 2, lst.applicability).border = _BORDER
+    if result.lists:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "stacked"
+        chart.overlap = 100
+        chart.title = "Items per verdict and list"
+        chart.y_axis.title = "items"
+        chart.y_axis.majorUnit = 1
+        chart.height = max(6.0, 1.0 * len(result.lists) + 3)
+        chart.width = 18
+        data = Reference(
+            ws, min_col=2, max_col=1 + len(verdicts), min_row=head, max_row=row
+        )
+        cats = Reference(ws, min_col=1, min_row=head + 1, max_row=row)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(cats)
+        for series, verdict in zip(chart.series, verdicts, strict=True):
+            colour = VERDICT_COLOURS[verdict][1]
+            series.graphicalProperties.solidFill = colour
+            series.graphicalProperties.line.solidFill = colour
+        ws.add_chart(chart, f"A{row + 2}")
+        row += int(chart.height / 0.5) + 3
+
+    row += 1
+    put(
+        ws, row, 1, f"Regimes for destination {_destination_label(result)}"
+    ).font = _LABEL_FONT
+    row += 1
+    if not result.regimes:
+        put(
+            ws,
+            row,
+            1,
+            f"No country regimes are bundled for {result.destination}; the dual-use "
+            "and military lists still apply.",
+        )
+    else:
+        _header(
+            ws,
+            row,
+            ["regime", "legal basis", "what it restricts", "verification", "source"],
+        )
+        for regime in result.regimes:
+            row += 1
+            values = [
+                regime.name,
+                regime.legal_basis,
+                regime.restricts,
+                regime.verification,
+                regime.source_url,
+            ]
+            for c, value in enumerate(values, start=1):
+                cell = put(ws, row, c, value)
+                cell.alignment = _WRAP
+                cell.border = _BORDER
+                if c == 5:
+                    _link(cell, value)
+            ws.row_dimensions[row].height = 15 * (len(regime.restricts) // 28 + 1)
+    ws.sheet_view.showGridLines = False
+
+
+def _matrix(ws: Worksheet, result: CheckResult) -> None:
+    keys = [lst.key for lst in result.lists]
+    columns = ["item", "resolved as", "overall", *keys]
+    rows: list[list[Any]] = []
+    for check in result.items:
+        rows.append(
+            [
+                check.item.query,
+                check.item.category or format_code(check.item.codes[0]),
+                check.verdict,
+                *(v.verdict for v in check.verdicts),
+            ]
+        )
+    widths = {k: max(14.0, len(k) + 4.0) for k in keys}
+    first, last = write_table(ws, columns, rows, widths=widths)
+    for r, check in enumerate(result.items, start=first):
+        for c, v in enumerate(check.verdicts, start=4):
+            lines = []
+            if v.entries:
+                lines.append("entries: " + ", ".join(v.entries))
+            if v.tiers:
+                lines.append("tiers: " + ", ".join(v.tiers))
+            if v.reason:
+                lines.append(v.reason)
+            if v.goods_verdict != v.verdict:
+                lines.append(f"the list itself: {v.goods_verdict}")
+            if lines:
+                ws.cell(row=r, column=c).comment = Comment(
+                    "\n".join(lines), "tracker", width=320, height=140
+                )
+    if last >= first:
+        _verdict_formatting(ws, f"C{first}:{get_column_letter(len(columns))}{last}")
+    row = max(last, first) + 2
+    notes = [
+        (lst.key, lst.applicability, lst.gap)
+        for lst in result.lists
+        if lst.applicability != "applies" or lst.gap
+    ]
+    if notes:
+        put(ws, row, 1, "Lists with a limit for this question").font = _LABEL_FONT
+        for key, applicability, gap in notes:
+            row += 1
+            put(ws, row, 1, key)
+            reason = next(
+                (
+                    v.reason
+                    for check in result.items
+                    for v in check.verdicts
+                    if v.list_key == key and v.reason
+                ),
+                gap or applicability,
+            )
+            put(ws, row, 2, f"{applicability}: {reason}")
+        row += 2
+    _legend(ws, row)
+    put(ws, row + len(VERDICT_MEANING) + 2, 1, STANDING_NOTE).font = _NOTE_FONT
+    ws.freeze_panes = "B2"
+
+
+MATCH_COLUMNS = ("item", "applicability", *MATCH_FIELDS)
+
+
+def match_rows(result: CheckResult) -> list[list[Any]]:
+    """Return the Matches sheet rows: one per match, in item order."""
+    rows: list[list[Any]] = []
+    for check in result.items:
+        applicability = {v.list_key: v.applicability for v in check.verdicts}
+        for m in check.matches:
+            record = m.record()
+            rows.append(
+                [check.item.query, applicability[m.list_key]]
+                + [record[f] for f in MATCH_FIELDS]
+            )
+    return rows
+
+
+def _aliases(names: Mapping[str, Sequence[str]]) -> str:
+    return "; ".join(f"{lang}: {', '.join(v)}" for lang, v in names.items())
+
+
+def _items(result: CheckResult) -> SheetSpec:
+    rows = [
+        [
+            c.item.query,
+            c.item.kind,
+            c.item.resolved_by,
+            c.item.matched_name,
+            c.item.language,
+            c.item.category,
+            c.item.title,
+            ", ".join(c.item.categories),
+            " ".join(format_code(code) for code in c.item.codes),
+            _aliases(c.item.aliases),
+        ]
+        for c in result.items
+    ]
+    return SheetSpec(
+        "Items",
+        [
+            "item",
+            "kind",
+            "resolved by",
+            "matched name",
+            "language",
+            "category",
+            "title",
+            "categories covered",
+            "codes checked",
+            "aliases",
+        ],
+        rows,
+    )
+
+
+def _sources(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
+    columns = [
+        "list",
+        "title",
+        "version",
+        "legal basis",
+        "as_of",
+        "covers_from",
+        "retrieved",
+        "destinations",
+        "applicability",
+        "gap for the date asked",
+        "entries",
+        "official",
+        "secondary",
+        "unverified",
+        "url",
+        "sha256 of dataset files",
+    ]
+    rows = [
+        [
+            lst.key,
+            lst.title,
+            lst.version,
+            lst.legal_basis,
+            lst.as_of,
+            lst.covers_from,
+            lst.retrieved,
+            ", ".join(d.upper() for d in lst.destinations),
+            lst.applicability,
+            lst.gap,
+            lst.entries,
+            lst.verification.get("official", 0),
+            lst.verification.get("secondary", 0),
+            lst.verification.get("unverified", 0),
+            lst.url,
+            "\n".join(f"{path} {sha}" for path, sha in sorted(lst.sha256.items())),
+        ]
+        for lst in result.lists
+    ]
+    widths = {
+        "title": 40.0,
+        "version": 36.0,
+        "legal basis": 36.0,
+        "sha256 of dataset files": 60.0,
+    }
+    _, last = write_table(ws, columns, rows, link_columns=["url"], widths=widths)
+    row = max(last, 1) + 2
+    put(ws, row, 1, "Other dataset files").font = _LABEL_FONT
+    for name, sha in sorted(result.dataset_files.items()):
+        row += 1
+        put(ws, row, 1, name)
+        put(ws, row, 2, sha)
+    row += 2
+    for label, value in (
+        ("tracker version", run.tool_version),
+        ("Command", run.command),
+        ("Run at (UTC)", run.run_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ("As of", result.as_of.isoformat() if result.as_of else "current data"),
+        ("Destination", _destination_label(result)),
+    ):
+        put(ws, row, 1, label).font = _LABEL_FONT
+        put(ws, row, 2, value)
+        row += 1
+
+
+NOTES = (
+    (
+        "What this report is",
+        "A screening aid with cited sources, not legal advice. For each item it "
+        "shows every entry of every bundled list that may cover the goods, why "
+        "(basis), and where the fact can be read (source URL). The legal text "
+        "governs.",
+    ),
+    ("Not listed", STANDING_NOTE),
+    (
+        "How items are matched",
+        "A category is checked by each of its HS 2022 codes and those of the "
+        "categories below it (exact code, a heading containing it = prefix, or a "
+        "longer entry code = narrower, which is only listed-if), by the curators' "
+        "links between entries and categories (category), by its names against "
+        "entry keywords (keyword), and through entries that cover a whole other "
+        "list (derived, e.g. EU 833/2014 Art. 2 and the EU dual-use list). Each "
+        "entry appears once per item, with its strongest basis.",
+    ),
+    (
+        "HS codes are indicators",
+        "Customs codes do not define most controls. A code points to where such "
+        "goods are usually declared; many goods under a listed code are not "
+        "controlled, and a controlled item can be declared under another code.",
+    ),
+    (
+        "Parameter-based entries",
+        "Dual-use and military entries are defined by technical parameters or "
+        "design purpose. They are reported as listed-if with the condition in "
+        "words; only the goods' specification can settle them.",
+    ),
+    (
+        "Dates",
+        "With an as-of date, entries added after it or ended on or before it are "
+        "left out. A list whose bundled data does not reach back to that date is "
+        "indeterminate for every item (see Sources, gap). Without an as-of date "
+        "each list is used as of its own date (Sources, as_of).",
+    ),
+    (
+        "Destination",
+        "Lists that restrict exports to named countries (EU 833/2014, EAR Part "
+        "746, UK Russia schedules, the CHPL) are not-listed for other "
+        "destinations, with the reason in the Matrix comments and the "
+        "applicability column of Matches; dual-use and military lists apply to "
+        "every destination. Country regimes (embargoes, UN measures) are "
+        "summarised on the Summary sheet at regime level only.",
+    ),
+    (
+        "Verification",
+        "Each entry and regime says how it was checked: official (read in the "
+        "legal text), secondary (read in a reliable secondary source) or "
+        "unverified (not checked; treat with care). Counts per list are on the "
+        "Sources sheet.",
+    ),
+    (
+        "Coverage",
+        "Only the entries relevant to the bundled goods categories are included "
+        "for some lists (see each list's description). Sanctions on parties "
+        "(persons and companies) are not checked.",
+    ),
+)
+
+
+def write_check_report(
+    result: CheckResult,
+    path: Path,
+    *,
+    run_info: RunInfo,
+    extra_sheets: Sequence[SheetSpec] = (),
+) -> None:
+    """Write the auditable Excel report of a check, atomically.
+
+    Sheets, in order: Summary (question, destination, date, counts, chart,
+    regimes, standing note), Matrix (items x lists, colour-coded, legend),
+    Matches (one row per match with its evidence and source link), the
+    ``extra_sheets`` in the order given, Items, Sources (list versions, dates,
+    verification counts, SHA-256 of the dataset files, tool version, command,
+    run time) and Notes (method and limits). Every table has a styled header,
+    frozen panes and an autofilter. Text from data is always written as text,
+    never as a formula. The same result gives the same cell contents (the run
+    time aside). The file is written to a temporary file in the same folder
+    and moved into place with ``os.replace``.
+
+    This signature is stable: other commands (e.g. ``tracker scan``) add
+    their own sheets through ``extra_sheets``.
+
+    Args:
+        result: the result of :func:`tracker.checking.check_items`.
+        path: the .xlsx file to write (replaced if it exists).
+        run_info: command line, run time (UTC) and tool version.
+        extra_sheets: further table sheets, inserted after Matches.
+
+    Raises:
+        ValueError: an extra sheet reuses a fixed sheet title or repeats one.
+    """
+    titles = [s.title for s in extra_sheets]
+    for title in titles:
+        if title in FIXED_SHEETS or titles.count(title) > 1:
+            raise ValueError(f"sheet title {title!r} is already used")
+    wb = Workbook()
+    summary = wb.active
+    assert summary is not None
+    summary.title = "Summary"
+    _summary(summary, result, run_info)
+    _matrix(wb.create_sheet("Matrix"), result)
+    matches = wb.create_sheet("Matches")
+    rows = match_rows(result)
+    widths = {
+        "title": 40.0,
+        "condition": 60.0,
+        "detail": 60.0,
+        "legal_basis": 40.0,
+        "source_url": 40.0,
+        "list_version": 30.0,
+    }
+    first, last = write_table(
+        matches, MATCH_COLUMNS, rows, link_columns=["source_url"], widths=widths
+    )
+    if last >= first:
+        col = get_column_letter(MATCH_COLUMNS.index("verdict") + 1)
+        _verdict_formatting(matches, f"{col}{first}:{col}{last}")
+    matches.freeze_panes = "C2"
+    for spec in extra_sheets:
+        ws = wb.create_sheet(spec.title)
+        write_table(
+            ws,
+            spec.columns,
+            spec.rows,
+            link_columns=spec.link_columns,
+            widths=spec.widths,
+        )
+    items = _items(result)
+    write_table(
+        wb.create_sheet("Items"), items.columns, items.rows, widths={"aliases": 60.0}
+    )
+    _sources(wb.create_sheet("Sources"), result, run_info)
+    notes = wb.create_sheet("Notes")
+    write_table(
+        notes,
+        ["topic", "note"],
+        [list(n) for n in NOTES],
+        widths={"topic": 26.0, "note": 100.0},
+    )
+    created = run_info.run_at.replace(tzinfo=None)
+    wb.properties.creator = f"tracker {run_info.tool_version}"
+    wb.properties.created = created
+    wb.properties.title = "tracker check report"
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
