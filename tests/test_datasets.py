@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import REAL_DATASETS
 from tracker.catalog import Catalog, load_catalog, validate_datasets
 from tracker.matching import match_code
-from tests.conftest import REAL_DATASETS
 
 LIST_KEYS = {
     "chpl",

@@ -6,8 +6,8 @@ import re
 
 from typer.testing import CliRunner
 
-from tracker.cli import app
 from tests.conftest import REPO
+from tracker.cli import app
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = ["lookup", "check", "scan", "screen", "lists", "items", "datasets validate"]
