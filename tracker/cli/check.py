@@ -1,0 +1,314 @@
+"""`tracker check`: cross-check goods against every list, with an Excel report."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tracker.catalog import load_catalog
+from tracker.checking import (
+    DEFAULT_DESTINATION,
+    CheckResult,
+    ItemCheck,
+    check_items,
+    normalize_destination,
+)
+from tracker.cli.options import AsOfOpt, FormatOpt, OutputFormat, parse_date
+from tracker.exc import InputError
+from tracker.hs import format_code
+from tracker.models import MATCH_FIELDS, Regime
+from tracker.report.console import (
+    STANDING_NOTE,
+    emit_csv,
+    emit_json,
+    make_table,
+    stderr_console,
+    stdout_console,
+    styled_verdict,
+)
+from tracker.report.excel import RunInfo, write_check_report
+
+#: Columns of `tracker check --format csv`: the item, then Match.record() fields.
+CSV_COLUMNS = (
+    "item",
+    "item_kind",
+    "category",
+    "destination",
+    "as_of",
+    "applicability",
+    *MATCH_FIELDS,
+)
+
+
+def regime_record(regime: Regime) -> dict[str, Any]:
+    """Return the JSON object of one destination regime."""
+    return {
+        "name": regime.name,
+        "jurisdiction": regime.jurisdiction,
+        "legal_basis": regime.legal_basis,
+        "restricts": regime.restricts,
+        "source_url": regime.source_url,
+        "verification": regime.verification,
+        "lists": list(regime.lists),
+    }
+
+
+def item_record(result: CheckResult, check: ItemCheck) -> dict[str, Any]:
+    """Return the JSON object of one checked item."""
+    item = check.item
+    versions = {lst.key: lst for lst in result.lists}
+    return {
+        "item": item.query,
+        "kind": item.kind,
+        "resolved_by": item.resolved_by,
+        "matched_name": item.matched_name,
+        "category": item.category,
+        "title": item.title,
+        "categories": list(item.categories),
+        "codes": list(item.codes),
+        "destination": {
+            "code": result.destination,
+            "name": result.destination_name,
+            "regimes": [regime_record(r) for r in result.regimes],
+        },
+        "as_of": result.as_of.isoformat() if result.as_of else None,
+        "verdict": check.verdict,
+        "verdicts": {
+            v.list_key: {
+                "verdict": v.verdict,
+                "goods_verdict": v.goods_verdict,
+                "applicability": v.applicability,
+                "reason": v.reason,
+                "entries": list(v.entries),
+                "tiers": list(v.tiers),
+                "list_version": versions[v.list_key].version,
+                "list_as_of": versions[v.list_key].as_of.isoformat(),
+            }
+            for v in check.verdicts
+        },
+        "matches": [m.record() for m in check.matches],
+    }
+
+
+def csv_rows(result: CheckResult) -> list[dict[str, Any]]:
+    """Return the CSV rows: one per match; an indeterminate list or an item
+    without any match gets a row of its own, so that no item is lost."""
+    rows: list[dict[str, Any]] = []
+    for check in result.items:
+        base = {
+            "item": check.item.query,
+            "item_kind": check.item.kind,
+            "category": check.item.category,
+            "destination": result.destination,
+            "as_of": result.as_of.isoformat() if result.as_of else None,
+        }
+        applicability = {v.list_key: v.applicability for v in check.verdicts}
+        start = len(rows)
+        for m in check.matches:
+            rows.append(
+                {**base, "applicability": applicability[m.list_key], **m.record()}
+            )
+        matched = {m.list_key for m in check.matches}
+        for v in check.verdicts:
+            if v.verdict == "indeterminate" and v.list_key not in matched:
+                rows.append(
+                    {
+                        **base,
+                        "applicability": v.applicability,
+                        "list": v.list_key,
+                        "verdict": "indeterminate",
+                        "detail": v.reason,
+                    }
+                )
+        if len(rows) == start:
+            rows.append({**base, "verdict": "not-listed"})
+    return rows
+
+
+def _command_line(
+    items: list[str], destination: str, as_of: str | None, output: Path | None, fmt: str
+) -> str:
+    args = ["tracker", "check", *items, "--destination", destination]
+    if as_of is not None:
+        args += ["--as-of", as_of]
+    if output is not None:
+        args += ["-o", str(output)]
+    if fmt != OutputFormat.table.value:
+        args += ["--format", fmt]
+    return shlex.join(args)
+
+
+def _print_table(result: CheckResult) -> None:
+    console = stdout_console()
+    when = (
+        f"as of {result.as_of}"
+        if result.as_of
+        else "on the bundled data (each list as of its own date)"
+    )
+    dest = result.destination + (
+        f" ({result.destination_name})" if result.destination_name else ""
+    )
+    for check in result.items:
+        item = check.item
+        if item.kind == "category":
+            what = f"category {item.category} ({item.title})"
+            if len(item.categories) > 1:
+                what += f" with {len(item.categories) - 1} sub-categories"
+        else:
+            what = item.title
+        codes = " ".join(format_code(c) for c in item.codes) or "none"
+        console.print(
+            f"[bold]{item.query}[/]: {what}; HS codes {codes}; "
+            f"destination {dest}, {when}: {styled_verdict(check.verdict)}"
+        )
+        console.print(
+            make_table(
+                None,
+                ["list", "verdict", "entries", "tiers", "note"],
+                (
+                    [
+                        v.list_key,
+                        styled_verdict(v.verdict),
+                        ", ".join(v.entries),
+                        ", ".join(v.tiers),
+                        v.reason,
+                    ]
+                    for v in check.verdicts
+                ),
+            )
+        )
+        if check.matches:
+            console.print(
+                make_table(
+                    None,
+                    [
+                        "list",
+                        "entry",
+                        "basis",
+                        "query",
+                        "verdict",
+                        "tier",
+                        "condition",
+                        "since",
+                        "verified",
+                        "source",
+                    ],
+                    (
+                        [
+                            m.list_key,
+                            f"{m.control_code}: {m.title}",
+                            m.basis,
+                            m.query_value,
+                            styled_verdict(m.verdict),
+                            m.tier,
+                            m.condition,
+                            " ".join(x for x in (str(m.added or ""), m.added_act) if x),
+                            m.verification,
+                            f"{m.source_ref} {m.source_url}",
+                        ]
+                        for m in check.matches
+                    ),
+                )
+            )
+        else:
+            console.print("  no entry of any bundled list matches this item")
+        console.print()
+    if result.regimes:
+        console.print(f"[bold]Regimes for {dest}[/]")
+        for r in result.regimes:
+            console.print(
+                f"  {r.name} ({r.legal_basis}; {r.verification}): {r.restricts} "
+                f"{r.source_url}"
+            )
+    else:
+        console.print(
+            f"No country regimes are bundled for {result.destination}; dual-use "
+            "and military lists apply to every destination."
+        )
+    versions = ", ".join(f"{lst.key} {lst.as_of}" for lst in result.lists)
+    console.print(f"[dim]Lists used: {versions}[/]")
+    console.print(f"[dim]Note: {STANDING_NOTE}[/]")
+
+
+def check(
+    items: Annotated[
+        list[str],
+        typer.Argument(
+            help=(
+                "Category keys, names or aliases in any supported language, or "
+                "HS/CN/HTS codes."
+            ),
+            metavar="ITEM...",
+        ),
+    ],
+    destination: Annotated[
+        str,
+        typer.Option(
+            "--destination",
+            "-d",
+            help="Destination country, ISO alpha-2 (default RU).",
+            metavar="ISO2",
+        ),
+    ] = DEFAULT_DESTINATION,
+    as_of: AsOfOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the Excel report here (.xlsx).",
+            metavar="FILE",
+        ),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Cross-check goods against every list, for a destination and a date.
+
+    Each ITEM is a category (key, name or alias in any supported language,
+    e.g. optics, "machine tools", "станки с ЧПУ", 硝化纤维) or an HS/CN/HTS
+    code. A category covers its sub-categories. For each item and list the
+    verdict is listed, listed-if (condition given), indeterminate (reason
+    given) or not-listed; a list that does not restrict exports to the
+    destination is not-listed with that reason. "Not listed" does not mean
+    "no licence needed". With -o, an auditable Excel report is written too.
+
+    \b
+    Examples:
+        tracker check nitrocellulose optics "machine tools" -o report.xlsx
+        tracker check "станки с ЧПУ" --as-of 2024-03-31
+        tracker check 8459.61 --destination KZ --format json
+    """
+    on = parse_date(as_of)
+    try:
+        dest = normalize_destination(destination)
+    except InputError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--destination") from None
+    if output is not None and output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(
+            f"{str(output)!r}: the report is an Excel file; use a .xlsx name",
+            param_hint="--output",
+        )
+    run = RunInfo.now(_command_line(items, dest, as_of, output, fmt.value))
+    catalog = load_catalog()
+    result = check_items(catalog, items, destination=dest, as_of=on)
+    if output is not None:
+        try:
+            write_check_report(result, output, run_info=run)
+        except OSError as exc:
+            raise InputError(
+                f"Cannot write the report {str(output)!r}: {exc.strerror or exc}"
+            ) from exc
+    if fmt is OutputFormat.json:
+        emit_json([item_record(result, c) for c in result.items])
+    elif fmt is OutputFormat.csv:
+        emit_csv(csv_rows(result), CSV_COLUMNS)
+    else:
+        _print_table(result)
+    if output is not None:
+        n = sum(len(c.matches) for c in result.items)
+        stderr_console().print(
+            f"Wrote {output} ({len(result.items)} items, {n} matches)"
+        )
