@@ -51,8 +51,12 @@ def test_lookup_csv_keeps_codes_without_matches() -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("query_code,code,list,entry")
-    assert lines[1].startswith("3912.20,391220,,,")
-    assert ",not-listed," in lines[1]
+    assert lines[1].startswith("3912.20,391220,alpha,,")
+    assert ",indeterminate," in lines[1] and "starts on 2024-02-23" in lines[1]
+    assert len(lines) == 2
+    later = runner.invoke(app, ["lookup", "9999", "--as-of", "2024-07-01", "-f", "csv"])
+    assert later.stdout.splitlines()[1].startswith("9999,9999,,")
+    assert ",not-listed," in later.stdout
 
 
 def test_bad_code_is_one_line_and_exit_1() -> None:

@@ -76,9 +76,24 @@ def lookup(
         rows: list[dict[str, Any]] = []
         for r in results:
             base = {"query_code": r.query, "code": r.code}
-            if not r.matches:
-                rows.append({**base, "verdict": "not-listed"})
             rows.extend({**base, **m.record()} for m in r.matches)
+            rows.extend(
+                {
+                    **base,
+                    "list": g.list_key,
+                    "verdict": "indeterminate",
+                    "detail": g.reason,
+                }
+                for g in r.gaps
+            )
+            if not r.matches and not r.gaps:
+                rows.append(
+                    {
+                        **base,
+                        "verdict": "not-listed",
+                        "detail": "no entry of any bundled list matches",
+                    }
+                )
         emit_csv(rows, ["query_code", "code", *MATCH_FIELDS])
         return
     console = stdout_console()
