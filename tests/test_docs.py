@@ -10,7 +10,16 @@ from tests.conftest import REPO
 from tracker.cli import app
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-COMMANDS = ["lookup", "check", "scan", "screen", "lists", "items", "datasets validate"]
+COMMANDS = [
+    "lookup",
+    "check",
+    "scan",
+    "screen",
+    "changes",
+    "lists",
+    "items",
+    "datasets validate",
+]
 
 
 def _quick_start_lines() -> list[str]:
