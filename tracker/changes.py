@@ -61,7 +61,7 @@ def list_changes(
             out.append(
                 Change(
                     date=date,
-                    kind=kind,  # type: ignore[arg-type]
+                    kind=kind,
                     list_key=e.list_key,
                     entry_id=e.entry_id,
                     control_code=e.control_code,
