@@ -737,6 +737,12 @@ def validate_datasets(path: Path | None = None) -> ValidationReport:
         report.problems.append(Problem(str(root), None, None, str(exc)))
         return report
     report.problems.extend(problems)
+    # Files read by `tracker scan` (optional; checked when present).
+    from tracker.countries import validate_countries
+    from tracker.scanning import validate_scan_rules
+
+    report.problems.extend(validate_countries(root))
+    report.problems.extend(validate_scan_rules(root, catalog.categories))
     report.counts = {
         "lists": len(catalog.lists),
         "entries": len(catalog.entries),

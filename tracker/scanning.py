@@ -1,0 +1,853 @@
+"""Find goods, goods codes and countries named in free text (news, reports)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import ahocorasick
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tracker.catalog import Catalog, Problem
+from tracker.countries import Country, load_countries
+from tracker.exc import CodeError, DatasetError
+from tracker.hs import format_code, normalize_code
+from tracker.text import Folded, iter_chunks, sentence_around, sentence_starts
+
+#: File of datasets/ with the weak words and trap phrases of the scanner.
+SCAN_RULES_FILE = "scan_rules.yml"
+
+#: How specific a goods mention is.
+#: strong: a specific name of a category (cross-checked against the lists);
+#: weak: a generic word ("machines", "components"), reported but only
+#: cross-checked with --include-weak.
+Strength = Literal["strong", "weak"]
+
+#: Which rule found a goods mention.
+#: alias: an alias or the title of the category (categories.yml);
+#: weak_alias: a weak alias of the category (categories.yml);
+#: scan_rule: a weak word of datasets/scan_rules.yml.
+MentionRule = Literal["alias", "weak_alias", "scan_rule"]
+
+#: How a code was recognised.
+#: labelled: a code label (HS, CN code, ТН ВЭД, 海关编码 …) stands before it;
+#: shape: dotted or spaced digits shaped like a code (8482.10, 8525 89 00).
+CodeRule = Literal["labelled", "shape"]
+
+# ------------------------------------------------------------------ models
+
+
+class Mention(BaseModel):
+    """A goods mention: which words named which category, where."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Category key, or None for a generic weak word that names no category.
+    category: str | None
+    category_title: str | None
+    #: HS 2022 codes of the category (empty for no category or a parent).
+    hs_codes: tuple[str, ...]
+    #: The alias (as written in the data) that fired, and its language.
+    alias: str
+    language: str
+    rule: MentionRule
+    strength: Strength
+    #: The words as written in the text, and their character offsets.
+    text: str
+    start: int
+    end: int
+    sentence: str
+
+
+class CodeMention(BaseModel):
+    """An explicit HS/CN/HTS code in the text, normalised."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: The code as written (without its label).
+    code: str
+    #: Digits only (tracker.hs.normalize_code).
+    normalised: str
+    display: str
+    rule: CodeRule
+    #: The label in front of it ("" for a shape match).
+    label: str
+    start: int
+    end: int
+    sentence: str
+
+
+class CountryMention(BaseModel):
+    """A country named in the text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: ISO 3166-1 alpha-2, upper case.
+    iso2: str
+    name: str
+    alias: str
+    language: str
+    text: str
+    start: int
+    end: int
+    sentence: str
+
+
+class CountryCount(BaseModel):
+    """A country with how often and where the text names it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    iso2: str
+    name: str
+    count: int
+    #: Distinct aliases that fired, in order of first appearance.
+    aliases: tuple[str, ...]
+    first_start: int
+    first_sentence: str
+
+
+class ScanResult(BaseModel):
+    """Everything found in a text, in text order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mentions: tuple[Mention, ...] = ()
+    codes: tuple[CodeMention, ...] = ()
+    country_mentions: tuple[CountryMention, ...] = ()
+    #: Characters scanned.
+    characters: int = 0
+
+    def countries(self) -> list[CountryCount]:
+        """Return each country named, in order of first mention, with counts."""
+        seen: dict[str, list[CountryMention]] = {}
+        for m in self.country_mentions:
+            seen.setdefault(m.iso2, []).append(m)
+        return [
+            CountryCount(
+                iso2=iso2,
+                name=ms[0].name,
+                count=len(ms),
+                aliases=tuple(dict.fromkeys(m.alias for m in ms)),
+                first_start=ms[0].start,
+                first_sentence=ms[0].sentence,
+            )
+            for iso2, ms in seen.items()
+        ]
+
+    def categories(self, *, include_weak: bool = False) -> list[str]:
+        """Return the category keys mentioned, in order of first mention."""
+        keys = [
+            m.category
+            for m in self.mentions
+            if m.category is not None and (include_weak or m.strength == "strong")
+        ]
+        return list(dict.fromkeys(keys))
+
+    def code_values(self) -> list[str]:
+        """Return the normalised codes found, in order of first mention."""
+        return list(dict.fromkeys(c.normalised for c in self.codes))
+
+
+# ----------------------------------------------------------------- scan rules
+
+
+class WeakRule(BaseModel):
+    """Generic words reported as weak mentions of a category (or of none)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    category: str | None
+    aliases: dict[str, tuple[str, ...]]
+
+
+class TrapRule(BaseModel):
+    """Phrases that contain an alias but do not name the goods."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    note: str = Field(min_length=1)
+    categories: tuple[str, ...] = ()
+    phrases: dict[str, tuple[str, ...]]
+
+
+class ScanRules(BaseModel):
+    """datasets/scan_rules.yml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weak: tuple[WeakRule, ...] = ()
+    traps: tuple[TrapRule, ...] = ()
+
+
+def _parse_rules(
+    path: Path, categories: Iterable[str] | None
+) -> tuple[ScanRules, list[Problem]]:
+    rel = SCAN_RULES_FILE
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        return ScanRules(), [Problem(rel, None, None, f"unreadable YAML: {exc}")]
+    if not isinstance(data, dict):
+        return ScanRules(), [Problem(rel, None, None, "expected a mapping")]
+    try:
+        rules = ScanRules(**data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or None
+            problems.append(
+                Problem(rel, None, loc, f"{err['msg']} (value {err.get('input')!r})")
+            )
+        return ScanRules(), problems
+    problems = []
+    if categories is not None:
+        known = set(categories)
+        for n, weak in enumerate(rules.weak):
+            if weak.category is not None and weak.category not in known:
+                problems.append(
+                    Problem(
+                        rel,
+                        None,
+                        f"weak.{n}.category",
+                        f"unknown category {weak.category!r}",
+                    )
+                )
+        for n, trap in enumerate(rules.traps):
+            for key in trap.categories:
+                if key not in known:
+                    problems.append(
+                        Problem(
+                            rel,
+                            None,
+                            f"traps.{n}.categories",
+                            f"unknown category {key!r}",
+                        )
+                    )
+    return rules, problems
+
+
+def validate_scan_rules(root: Path, categories: Iterable[str]) -> list[Problem]:
+    """Return the problems of ``root``/scan_rules.yml (none if the file is absent)."""
+    path = root / SCAN_RULES_FILE
+    if not path.is_file():
+        return []
+    return _parse_rules(path, categories)[1]
+
+
+def load_scan_rules(path: Path, categories: Iterable[str] | None = None) -> ScanRules:
+    """Load datasets/scan_rules.yml from a datasets folder (empty rules if absent).
+
+    Raises:
+        DatasetError: the file is invalid or names an unknown category.
+    """
+    file = path / SCAN_RULES_FILE
+    if not file.is_file():
+        return ScanRules()
+    rules, problems = _parse_rules(file, categories)
+    if problems:
+        shown = "; ".join(str(p) for p in problems[:3])
+        raise DatasetError(
+            f"invalid {SCAN_RULES_FILE} in {path}: {shown}; "
+            "run 'tracker datasets validate'"
+        )
+    return rules
+
+
+# ------------------------------------------------------------ alias patterns
+
+# Case endings of Russian and Ukrainian nouns and adjectives. A Cyrillic word
+# matches when the text has the alias's stem followed by one of these (or by
+# nothing) and then a word boundary: нитроцеллюлоз + а/ы/у/ой, станк + и/ов.
+_CYRILLIC_ENDINGS = frozenset(
+    [
+        "а",
+        "я",
+        "о",
+        "е",
+        "ы",
+        "и",
+        "і",
+        "ї",
+        "у",
+        "ю",
+        "й",
+        "ь",
+        "є",
+        "ой",
+        "ей",
+        "ою",
+        "ею",
+        "ом",
+        "ем",
+        "ам",
+        "ям",
+        "ах",
+        "ях",
+        "ов",
+        "ев",
+        "ий",
+        "ый",
+        "ая",
+        "яя",
+        "ое",
+        "ее",
+        "ие",
+        "ые",
+        "ую",
+        "юю",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ым",
+        "им",
+        "ых",
+        "их",
+        "ами",
+        "ями",
+        "ими",
+        "ыми",
+        "ів",
+        "їв",
+        "ій",
+        "ої",
+        "ім",
+        "єю",
+        "єм",
+        "ям",
+        "ові",
+        "еві",
+        "ях",
+        "ом",
+        "ою",
+        "ої",
+        "ий",
+        "іх",
+    ]
+)
+# Endings stripped from an alias word to get its stem (longest first).
+_CYRILLIC_STRIP = sorted(_CYRILLIC_ENDINGS, key=len, reverse=True)
+_ENGLISH_ENDINGS = frozenset(["s", "es"])
+_GERMAN_ENDINGS = frozenset(["e", "en", "n", "s", "es", "er", "ern", "em"])
+_ACRONYM_ENDINGS = frozenset(["s"])
+_MIN_STEM = 3
+_SEPARATOR = r"(?:[\s\-\u2010-\u2015/]+|)"
+_WORD_SPLIT = re.compile(r"[\s\-\u2010-\u2015]+")
+_ACRONYM = re.compile(r"^[^\W\d_a-zа-яёіїєґ.]{2,5}\.?$|^(?:[A-Z]\.){2,3}$")
+
+SpecKind = Literal["strong", "weak", "country", "trap"]
+
+
+def _is_cjk(ch: str) -> bool:
+    return (
+        "\u2e80" <= ch <= "\u9fff"
+        or "\uf900" <= ch <= "\ufaff"
+        or "\u3040" <= ch <= "\u30ff"
+        or "\uac00" <= ch <= "\ud7af"
+    )
+
+
+def _is_cyrillic(word: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in word)
+
+
+def _fold_alias(alias: str) -> str:
+    return Folded.of(alias).text
+
+
+def _word_forms(
+    word: str, lang: str, acronym: bool
+) -> list[tuple[str, frozenset[str]]]:
+    """Return (stem, endings) alternatives for one folded alias word."""
+    if word == "" or _is_cjk(word[0]) or not any(c.isalpha() for c in word):
+        return [(word, frozenset())]
+    if acronym:
+        return [(word, frozenset() if _is_cyrillic(word) else _ACRONYM_ENDINGS)]
+    if _is_cyrillic(word):
+        if len(word) <= 2:
+            return [(word, frozenset())]
+        stem = word
+        if word.endswith(("ние", "тие", "вие", "ние", "нье")):
+            stem = word[:-1]
+        else:
+            for ending in _CYRILLIC_STRIP:
+                if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+                    stem = word[: -len(ending)]
+                    break
+        forms = [(stem, _CYRILLIC_ENDINGS)]
+        # Fleeting vowel: станок -> станка, станки, станков.
+        if re.search(r"[^аеёиоуыэюяіїє](?:ок|ек|ец)$", word) and len(word) >= 5:
+            forms.append((word[:-2] + word[-1], _CYRILLIC_ENDINGS))
+        return forms
+    if lang == "de":
+        return [(word, _GERMAN_ENDINGS)]
+    if len(word) > 3 and word.endswith("y") and word[-2] not in "aeiou":
+        return [(word[:-1], frozenset(["y", "ies"]))]
+    return [(word, _ENGLISH_ENDINGS)]
+
+
+def _word_regex(forms: list[tuple[str, frozenset[str]]]) -> str:
+    alts = []
+    for stem, endings in forms:
+        if endings:
+            ends = "|".join(
+                re.escape(e) for e in sorted(endings, key=len, reverse=True)
+            )
+            alts.append(f"{re.escape(stem)}(?:{ends})?")
+        else:
+            alts.append(re.escape(stem))
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """One alias compiled for matching."""
+
+    kind: SpecKind
+    #: Category key (goods, traps: "" = any), or lower-case ISO code (countries).
+    target: str | None
+    alias: str
+    language: str
+    rule: MentionRule
+    #: The alias as written must appear with this case (acronyms: US, КНДР).
+    case_sensitive: bool
+    regex: re.Pattern[str]
+    #: For traps: the category keys the trap applies to (empty: any).
+    scope: frozenset[str]
+
+
+def _compile(
+    kind: SpecKind,
+    target: str | None,
+    alias: str,
+    lang: str,
+    rule: MentionRule = "alias",
+    scope: frozenset[str] = frozenset(),
+) -> tuple[list[str], _Spec] | None:
+    raw = alias.strip()
+    if raw == "":
+        return None
+    acronym = _ACRONYM.match(raw) is not None and any(c.isalpha() for c in raw)
+    folded = _fold_alias(raw)
+    words = [w for w in _WORD_SPLIT.split(folded) if w != ""]
+    if not words:
+        return None
+    parts = [_word_forms(w, lang, acronym) for w in words]
+    pattern = _SEPARATOR.join(_word_regex(p) for p in parts)
+    if not _is_cjk(folded[-1]):
+        pattern += r"(?!\w)"
+    spec = _Spec(
+        kind=kind,
+        target=target,
+        alias=raw,
+        language=lang,
+        rule=rule,
+        case_sensitive=acronym,
+        regex=re.compile(pattern),
+        scope=scope,
+    )
+    keys = list(dict.fromkeys(stem for stem, _ in parts[0] if stem != ""))
+    return keys, spec
+
+
+# --------------------------------------------------------------------- codes
+
+_LABEL_WORDS = (
+    r"hs|cn|hts|htsus|taric|kn|тн\s?вэд(?:\s?еаэс)?|укт\s?зед|"
+    r"commodity|tariff|customs|heading|headings|subheading|subheadings|"
+    r"zolltarifnummer|warennummer|zolltarif|position|"
+    r"code|codes|код|кода|коду|кодом|кодам|кодами|кодов|коды|"
+    r"позиция|позиции|позицией|позицію|позиції|товарная|товарной|товарна|товарної"
+)
+_CJK_LABELS = r"海关商品编码|海关编码|商品编码|hs编码|税则号列|税则号|税号|编码"
+_CODE_BODY = r"(?P<code>\d{4}(?:[ .\u00a0]?\d{2}){0,3}|\d{2})(?![\d])(?![.,]\d)"
+_LABELLED = re.compile(
+    r"(?P<label>(?:(?<![^\W\d_])(?:" + _LABEL_WORDS + r")(?![^\W\d_])\.?"
+    r"(?:\s*(?:" + _LABEL_WORDS + r"|no\.?|nr\.?|number|№)(?![^\W\d_])\.?)*"
+    r"|(?:" + _CJK_LABELS + r")))"
+    r"\s*[:#№]?\s*" + _CODE_BODY
+)
+_SHAPED = re.compile(
+    r"(?<![\d.,])(?P<code>\d{4}(?:[.\u00a0 ]\d{2}){1,3})(?!\d)(?![.,]\d)"
+)
+_CONTINUATION = re.compile(
+    r"\s*(?:,|;|/|\band\b|\bor\b|\bи\b|\bили\b|\bта\b|\bі\b|\bund\b|\boder\b|、|和|及|与)"
+    r"\s*" + _CODE_BODY
+)
+_MONEY_BEFORE = re.compile(r"[$€£¥₽]\s*$")
+_MONEY_AFTER = re.compile(
+    r"\s*(?:%|usd|eur|rub|руб|долл|евро|млн|млрд|тыс|million|billion|bn|"
+    r"元|美元|万|亿|kg|tons|tonnes|тонн|euro|dollar)",
+)
+_EDITION_LABELS = frozenset({"hs", "cn", "hts", "kn", "тн вэд", "тнвэд"})
+
+
+def _date_like(digits: str) -> bool:
+    year = int(digits[:4])
+    month = int(digits[4:6]) if len(digits) >= 6 else 0
+    return 1900 <= year <= 2099 and 1 <= month <= 12
+
+
+def _find_codes(text: str) -> list[tuple[int, int, str, CodeRule, str, str]]:
+    """Return (start, end, raw, rule, label, digits) of codes in folded text."""
+    out: list[tuple[int, int, str, CodeRule, str, str]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, raw: str, rule: CodeRule, label: str) -> bool:
+        try:
+            digits = normalize_code(raw)
+        except CodeError:
+            return False
+        out.append((start, end, raw, rule, label, digits))
+        taken.append((start, end))
+        return True
+
+    for m in _LABELLED.finditer(text):
+        raw = m.group("code")
+        label = " ".join(m.group("label").split())
+        digits = re.sub(r"\D", "", raw)
+        if (
+            len(digits) == 4
+            and 1988 <= int(digits) <= 2035
+            and label.rstrip(".") in _EDITION_LABELS
+        ):
+            continue  # "HS 2022" names the nomenclature edition, not a code
+        if not add(m.start("code"), m.end("code"), raw, "labelled", label):
+            continue
+        pos = m.end()
+        while (c := _CONTINUATION.match(text, pos)) is not None:
+            if not add(
+                c.start("code"), c.end("code"), c.group("code"), "labelled", label
+            ):
+                break
+            pos = c.end()
+    for m in _SHAPED.finditer(text):
+        start, end = m.start("code"), m.end("code")
+        if any(s < end and start < e for s, e in taken):
+            continue
+        raw = m.group("code")
+        digits = re.sub(r"\D", "", raw)
+        if not 1 <= int(digits[:2]) <= 97 or _date_like(digits):
+            continue
+        if _MONEY_BEFORE.search(text, max(0, start - 3), start):
+            continue
+        if _MONEY_AFTER.match(text, end):
+            continue
+        add(start, end, raw, "shape", "")
+    out.sort()
+    return out
+
+
+# ------------------------------------------------------------------- scanner
+
+_Hit = tuple[int, int, _Spec]
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+class Scanner:
+    """Multi-language matcher of category aliases, codes and country names.
+
+    Build it once (``Scanner.from_catalog``) and scan many texts. Aliases are
+    folded (NFKC, case-folded, ё as е), reduced to stems and put into one
+    Aho-Corasick automaton; each stem hit is confirmed at that position by the
+    alias's own pattern (case endings, plurals, hyphen or space between words)
+    and a word boundary (none for Chinese).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        countries: dict[str, Country],
+        rules: ScanRules,
+    ) -> None:
+        self.catalog = catalog
+        self.countries = countries
+        self.rules = rules
+        self._specs: list[_Spec] = []
+        self._automaton: Any = ahocorasick.Automaton()
+        self._descendants = {
+            key: frozenset(catalog.category_descendants(key))
+            for key in catalog.categories
+        }
+        table: dict[str, list[_Spec]] = {}
+
+        def add(compiled: tuple[list[str], _Spec] | None) -> None:
+            if compiled is None:
+                return
+            keys, spec = compiled
+            self._specs.append(spec)
+            for key in keys:
+                slot = table.setdefault(key, [])
+                if all(
+                    s.regex.pattern != spec.regex.pattern
+                    or s.target != spec.target
+                    or s.kind != spec.kind
+                    for s in slot
+                ):
+                    slot.append(spec)
+
+        for cat in catalog.categories.values():
+            for lang, name in cat.all_aliases():
+                add(_compile("strong", cat.key, name, lang))
+            for lang, names in cat.weak_aliases.items():
+                for name in names:
+                    add(_compile("weak", cat.key, name, lang, "weak_alias"))
+        for weak in rules.weak:
+            for lang, names in weak.aliases.items():
+                for name in names:
+                    add(_compile("weak", weak.category, name, lang, "scan_rule"))
+        for trap in rules.traps:
+            scope: set[str] = set()
+            for key in trap.categories:
+                scope.update(self._descendants.get(key, {key}))
+            for lang, names in trap.phrases.items():
+                for name in names:
+                    add(
+                        _compile(
+                            "trap", None, name, lang, "scan_rule", frozenset(scope)
+                        )
+                    )
+        for country in countries.values():
+            for lang, names in country.aliases.items():
+                for name in names:
+                    add(_compile("country", country.iso2, name, lang))
+            add(_compile("country", country.iso2, country.name, "en"))
+        for key, specs in table.items():
+            boundary = not _is_cjk(key[0])
+            self._automaton.add_word(key, (len(key), boundary, tuple(specs)))
+        self._automaton.make_automaton()
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog) -> Scanner:
+        """Build a scanner from a catalogue and the countries and scan rules next to it.
+
+        Raises:
+            DatasetError: countries.yml is missing or invalid, or scan_rules.yml
+                is invalid.
+        """
+        return _scanner_for(catalog)
+
+    # -- matching
+
+    def _hits(self, folded: str) -> list[_Hit]:
+        hits: list[_Hit] = []
+        seen: set[tuple[int, int, int]] = set()
+        for end, (length, boundary, specs) in self._automaton.iter(folded):
+            start = end - length + 1
+            if boundary and start > 0 and folded[start - 1].isalnum():
+                continue
+            for spec in specs:
+                m = spec.regex.match(folded, start)
+                if m is None:
+                    continue
+                key = (start, m.end(), id(spec))
+                if key in seen:
+                    continue
+                seen.add(key)
+                hits.append((start, m.end(), spec))
+        return hits
+
+    def scan_chunk(
+        self, chunk: str, offset: int = 0
+    ) -> tuple[list[Mention], list[CodeMention], list[CountryMention]]:
+        """Scan one piece of text; offsets in the findings are ``offset`` + position.
+
+        Returns:
+            Goods mentions, codes and country mentions, each in text order.
+        """
+        folded = Folded.of(chunk)
+        hits = self._hits(folded.text)
+        code_hits = _find_codes(folded.text)
+        if not hits and not code_hits:
+            return [], [], []
+        starts = sentence_starts(chunk)
+
+        def span(s: int, e: int) -> tuple[int, int]:
+            return folded.original_span(s, e)
+
+        traps = [(s, e, spec) for s, e, spec in hits if spec.kind == "trap"]
+        goods: list[_Hit] = []
+        places: list[_Hit] = []
+        for s, e, spec in hits:
+            if spec.kind == "trap":
+                continue
+            if spec.case_sensitive:
+                os_, oe = span(s, e)
+                if not chunk.startswith(spec.alias, os_):
+                    continue
+            if spec.kind == "country":
+                places.append((s, e, spec))
+                continue
+            if any(
+                _overlaps((s, e), (ts, te))
+                and (not tspec.scope or (spec.target or "") in tspec.scope)
+                for ts, te, tspec in traps
+            ):
+                continue
+            goods.append((s, e, spec))
+        goods = _keep_longest(goods)
+        places = _keep_longest(places)
+
+        mentions: list[Mention] = []
+        for s, e, spec in goods:
+            os_, oe = span(s, e)
+            cat = self.catalog.categories.get(spec.target) if spec.target else None
+            mentions.append(
+                Mention(
+                    category=spec.target,
+                    category_title=cat.title if cat else None,
+                    hs_codes=cat.hs_codes if cat else (),
+                    alias=spec.alias,
+                    language=spec.language,
+                    rule=spec.rule,
+                    strength="strong" if spec.kind == "strong" else "weak",
+                    text=chunk[os_:oe],
+                    start=offset + os_,
+                    end=offset + oe,
+                    sentence=sentence_around(chunk, starts, os_, oe),
+                )
+            )
+        found_places: list[CountryMention] = []
+        for s, e, spec in places:
+            os_, oe = span(s, e)
+            country = self.countries[spec.target or ""]
+            found_places.append(
+                CountryMention(
+                    iso2=country.code,
+                    name=country.name,
+                    alias=spec.alias,
+                    language=spec.language,
+                    text=chunk[os_:oe],
+                    start=offset + os_,
+                    end=offset + oe,
+                    sentence=sentence_around(chunk, starts, os_, oe),
+                )
+            )
+        codes: list[CodeMention] = []
+        for s, e, _raw, rule, label, digits in code_hits:
+            os_, oe = span(s, e)
+            codes.append(
+                CodeMention(
+                    code=chunk[os_:oe],
+                    normalised=digits,
+                    display=format_code(digits),
+                    rule=rule,
+                    label=label,
+                    start=offset + os_,
+                    end=offset + oe,
+                    sentence=sentence_around(chunk, starts, os_, oe),
+                )
+            )
+        return mentions, codes, found_places
+
+    def iter_scan(
+        self, pieces: Iterable[str]
+    ) -> Iterator[tuple[int, list[Mention], list[CodeMention], list[CountryMention]]]:
+        """Scan text arriving in pieces, chunk by chunk (sentence-aligned).
+
+        Yields (characters scanned so far, mentions, codes, countries) per
+        chunk; memory stays bounded by the chunk size.
+        """
+        total = 0
+        for offset, chunk in iter_chunks(pieces):
+            mentions, codes, places = self.scan_chunk(chunk, offset)
+            total = offset + len(chunk)
+            yield total, mentions, codes, places
+
+    def scan(self, pieces: Iterable[str] | str) -> ScanResult:
+        """Scan a whole text (a string or its pieces) and collect the findings.
+
+        Args:
+            pieces: the text, or an iterable of consecutive pieces of it.
+
+        Returns:
+            A ScanResult with goods mentions, codes and countries in text order;
+            offsets count characters of the text (after HTML is reduced to text).
+        """
+        source = [pieces] if isinstance(pieces, str) else pieces
+        mentions: list[Mention] = []
+        codes: list[CodeMention] = []
+        places: list[CountryMention] = []
+        total = 0
+        for scanned, m, c, p in self.iter_scan(source):
+            total = scanned
+            mentions.extend(m)
+            codes.extend(c)
+            places.extend(p)
+        return ScanResult(
+            mentions=tuple(mentions),
+            codes=tuple(codes),
+            country_mentions=tuple(places),
+            characters=total,
+        )
+
+    def aliases(self) -> list[str]:
+        """Return every goods alias, weak word and country name (for benchmarks)."""
+        return [s.alias for s in self._specs if s.kind != "trap"]
+
+
+def _keep_longest(hits: list[_Hit]) -> list[_Hit]:
+    """Drop hits inside a longer hit, or equal to a stronger one; keep text order."""
+    rank = {"strong": 0, "country": 0, "weak": 1, "trap": 2}
+    ordered = sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]), rank[h[2].kind]))
+    kept: list[_Hit] = []
+    by_span: dict[tuple[int, int], list[_Spec]] = {}
+    max_end = -1
+    max_span = (-1, -1)
+    for hit in ordered:
+        s, e, spec = hit
+        if e <= max_end and (s, e) != max_span:
+            continue
+        same = by_span.get((s, e))
+        if same is not None and any(
+            rank[k.kind] < rank[spec.kind] or k.target == spec.target for k in same
+        ):
+            continue
+        kept.append(hit)
+        by_span.setdefault((s, e), []).append(spec)
+        if e > max_end:
+            max_end, max_span = e, (s, e)
+    return kept
+
+
+_SCANNERS: dict[int, tuple[Catalog, Scanner]] = {}
+
+
+def _scanner_for(catalog: Catalog) -> Scanner:
+    cached = _SCANNERS.get(id(catalog))
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    countries = load_countries(catalog.path)
+    rules = load_scan_rules(catalog.path, catalog.categories)
+    scanner = Scanner(catalog, countries, rules)
+    _SCANNERS[id(catalog)] = (catalog, scanner)
+    return scanner
+
+
+def scan_text(catalog: Catalog, text: str | Iterable[str]) -> ScanResult:
+    """Find goods mentions, codes and countries in a text.
+
+    Args:
+        catalog: the loaded catalogue (categories.yml gives the goods aliases;
+            countries.yml and scan_rules.yml are read from the same folder).
+        text: the text, or an iterable of consecutive pieces of it.
+
+    Returns:
+        A ScanResult; see :class:`Mention`, :class:`CodeMention` and
+        :class:`CountryMention` for what each finding carries.
+
+    Examples:
+        >>> r = scan_text(catalog, "Nitrocellulose from China")  # doctest: +SKIP
+        >>> [m.category for m in r.mentions], [c.iso2 for c in r.countries()]
+        (['nitrocellulose'], ['CN'])
+    """
+    return Scanner.from_catalog(catalog).scan(text)

@@ -1,0 +1,487 @@
+"""Text input and normalisation: decoding, HTML to text, match folding, sentences."""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import functools
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import BinaryIO
+
+import charset_normalizer
+
+from tracker.exc import InputError
+
+#: Bytes read to guess an encoding.
+SAMPLE_BYTES = 64 * 1024
+#: Bytes read from the input at a time.
+READ_BYTES = 1024 * 1024
+#: Characters handed to the scanner at a time (cut at a sentence end).
+CHUNK_CHARS = 1024 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Legacy encodings tried when the input is not UTF-8, in the order the
+# supported languages make likely (Russian/Ukrainian, Chinese, Western).
+_LEGACY = ("cp1251", "gb18030", "koi8_r", "big5", "cp1252")
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_HTML_SNIFF = re.compile(
+    r"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<p[\s>]|<article)",
+    re.IGNORECASE,
+)
+
+
+# ---------------------------------------------------------------- encodings
+
+
+def _is_utf16_without_bom(sample: bytes) -> str | None:
+    """Return utf-16-le/-be when every other byte is NUL (ASCII-heavy UTF-16)."""
+    if len(sample) < 4:
+        return None
+    even = sample[0::2]
+    odd = sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _decodes(sample: bytes, encoding: str) -> str | None:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        return decoder.decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+
+
+def _legacy_score(text: str) -> float:
+    """Share of the non-ASCII characters that are letters of a supported script."""
+    non_ascii = [c for c in text if ord(c) > 127]
+    if not non_ascii:
+        return 1.0
+    good = sum(
+        1
+        for c in non_ascii
+        if "\u0400" <= c <= "\u04ff"
+        or "\u4e00" <= c <= "\u9fff"
+        or "\u3000" <= c <= "\u303f"
+        or "\uff00" <= c <= "\uffef"
+        or c in "äöüßÄÖÜéèàçñ«»–—“”„’"
+    )
+    return good / len(non_ascii)
+
+
+def detect_encoding(sample: bytes, *, name: str = "input") -> str:
+    """Guess the encoding of the first bytes of a text.
+
+    Order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-16 without a mark;
+    UTF-8; then charset-normalizer, checked against the legacy encodings of
+    the supported languages (cp1251, GB18030, KOI8-R, Big5, cp1252).
+
+    Raises:
+        InputError: the bytes are not text in any known encoding.
+    """
+    for bom, encoding in _BOMS:
+        if sample.startswith(bom):
+            return encoding
+    utf16 = _is_utf16_without_bom(sample[:4096])
+    if utf16 is not None:
+        return utf16
+    if b"\x00" in sample:
+        raise InputError(
+            f"{name}: looks like a binary file (NUL bytes), not text; "
+            "pass --encoding if it is text"
+        )
+    if _decodes(sample, "utf-8") is not None:
+        return "utf-8"
+    best = charset_normalizer.from_bytes(sample, cp_isolation=list(_LEGACY)).best()
+    candidates: list[str] = []
+    if best is not None:
+        candidates.append(str(best.encoding))
+    candidates.extend(e for e in _LEGACY if e not in candidates)
+    scored: list[tuple[float, int, str]] = []
+    for rank, encoding in enumerate(candidates):
+        text = _decodes(sample, encoding)
+        if text is not None:
+            scored.append((_legacy_score(text), -rank, encoding))
+    if scored:
+        score, _, encoding = max(scored)
+        if score >= 0.6:
+            return encoding
+    raise InputError(
+        f"{name}: cannot tell the text encoding (not UTF-8, UTF-16, cp1251 or "
+        "GB18030); pass --encoding"
+    )
+
+
+def _check_encoding(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}") from None
+
+
+# --------------------------------------------------------------------- HTML
+
+
+class _TextExtractor(HTMLParser):
+    """Collect the visible text of HTML: no tags, entities decoded."""
+
+    _SKIP = frozenset({"script", "style", "noscript", "template", "head", "svg"})
+    _BLOCK = frozenset(
+        {
+            "p",
+            "div",
+            "br",
+            "li",
+            "ul",
+            "ol",
+            "tr",
+            "td",
+            "th",
+            "table",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "section",
+            "article",
+            "header",
+            "footer",
+            "blockquote",
+            "pre",
+            "title",
+            "figcaption",
+            "dd",
+            "dt",
+            "hr",
+        }
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skip_depth += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_depth == 0:
+            self.parts.append(data)
+
+    def take(self) -> str:
+        out = "".join(self.parts)
+        self.parts = []
+        return out
+
+
+def html_to_text(html: str) -> str:
+    """Return the visible text of an HTML document (tags stripped, entities decoded).
+
+    Examples:
+        >>> html_to_text("<p>Optics &amp; lasers</p><script>x()</script>")
+        '\\nOptics & lasers\\n'
+    """
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    return parser.take()
+
+
+def iter_html_text(pieces: Iterable[str]) -> Iterator[str]:
+    """Turn HTML arriving in pieces into visible text, piece by piece."""
+    parser = _TextExtractor()
+    for piece in pieces:
+        parser.feed(piece)
+        text = parser.take()
+        if text:
+            yield text
+    parser.close()
+    text = parser.take()
+    if text:
+        yield text
+
+
+def looks_like_html(name: str, head: str) -> bool:
+    """Return True for a .html/.htm name or text that starts like an HTML page."""
+    if name.lower().endswith(_HTML_SUFFIXES):
+        return True
+    return _HTML_SNIFF.match(head[:2048]) is not None
+
+
+# -------------------------------------------------------------------- input
+
+
+@dataclass
+class TextSource:
+    """A text being read: its name, encoding, format and decoded pieces."""
+
+    name: str
+    encoding: str
+    is_html: bool
+    pieces: Iterator[str] = field(repr=False)
+
+
+def _iter_decoded(
+    stream: BinaryIO, first: bytes, encoding: str, name: str
+) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    consumed = 0
+    data = first
+    try:
+        while True:
+            if data == b"":
+                tail = decoder.decode(b"", final=True)
+                if tail:
+                    yield tail
+                return
+            text = decoder.decode(data)
+            consumed += len(data)
+            if text:
+                yield text
+            data = stream.read(READ_BYTES)
+    except UnicodeDecodeError as exc:
+        at = consumed + exc.start
+        raise InputError(
+            f"{name}: cannot decode byte {at} as {encoding} ({exc.reason}); "
+            "pass --encoding"
+        ) from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def open_text(path: str, *, encoding: str | None = None) -> TextSource:
+    """Open a text file (or ``-`` for stdin) for reading in decoded pieces.
+
+    Detects UTF-8, UTF-16/32 (byte-order mark) and the legacy encodings cp1251
+    and GB18030 unless ``encoding`` is given; HTML (by file name or content)
+    is reported in ``is_html`` (see :func:`iter_source_text`).
+
+    Raises:
+        InputError: the file is missing, a folder, unreadable or not text.
+    """
+    stream: BinaryIO
+    if path == "-":
+        name = "<stdin>"
+        stream = sys.stdin.buffer
+    else:
+        p = Path(path)
+        name = path
+        if not p.exists():
+            raise InputError(f"{path}: no such file")
+        if p.is_dir():
+            raise InputError(f"{path}: is a folder, not a text file")
+        try:
+            stream = p.open("rb")
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    first = stream.read(SAMPLE_BYTES)
+    if encoding is not None:
+        enc = _check_encoding(encoding)
+    else:
+        enc = detect_encoding(first, name=name)
+    head = _decodes(first[:4096], enc) or ""
+    is_html = looks_like_html(name, head.lstrip("\ufeff"))
+    return TextSource(name, enc, is_html, _iter_decoded(stream, first, enc, name))
+
+
+def iter_source_text(source: TextSource) -> Iterator[str]:
+    """Yield the text of a source: HTML reduced to its visible text."""
+    if source.is_html:
+        return iter_html_text(source.pieces)
+    return source.pieces
+
+
+# Where a chunk may be cut: after a line break, or after . ! ? followed by a
+# space, or after a CJK full stop.
+_CUT = re.compile(r"\n|[.!?;]\s|[。！？；]")
+
+
+def iter_chunks(
+    pieces: Iterable[str], size: int = CHUNK_CHARS
+) -> Iterator[tuple[int, str]]:
+    """Regroup text pieces into chunks of about ``size`` characters.
+
+    Chunks end at a sentence end where one exists, so a sentence is not split
+    between chunks; yields (offset of the chunk in the whole text, chunk).
+    """
+    buffer = ""
+    offset = 0
+    for piece in pieces:
+        buffer += piece
+        while len(buffer) >= size:
+            cut = _last_cut(buffer, size)
+            yield offset, buffer[:cut]
+            offset += cut
+            buffer = buffer[cut:]
+    if buffer:
+        yield offset, buffer
+
+
+def _last_cut(text: str, size: int) -> int:
+    window_start = max(0, size - size // 4)
+    last = -1
+    for m in _CUT.finditer(text, window_start, size):
+        last = m.end()
+    if last > 0:
+        return last
+    space = text.rfind(" ", window_start, size)
+    return space + 1 if space > 0 else size
+
+
+# ------------------------------------------------------------ normalisation
+
+
+@functools.cache
+def _special_chars() -> re.Pattern[str]:
+    """Characters whose match form is not simply their casefold of length 1."""
+    codepoints: list[int] = []
+    for cp in range(0x10000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        if (
+            unicodedata.normalize("NFKC", c) != c
+            or len(c.casefold()) != 1
+            or unicodedata.combining(c)
+        ):
+            codepoints.append(cp)
+    ranges: list[list[int]] = []
+    for cp in codepoints:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    cls = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[{cls}]")
+
+
+def _fold_char(c: str) -> str:
+    if unicodedata.combining(c):
+        return ""
+    return unicodedata.normalize("NFKC", c).casefold()
+
+
+def fold(text: str) -> str:
+    """Return the match form of a text: NFKC, casefolded, ё as е, no combining marks.
+
+    Examples:
+        >>> fold("Нитроцеллюлоза ЁЖ Straße")
+        'нитроцеллюлоза еж strasse'
+    """
+    return Folded.of(text).text
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A text in match form, with a map back to the original offsets."""
+
+    text: str
+    #: Sorted folded offsets where a piece starts, with the original offset and
+    #: whether the piece is a one-to-one copy (True) or one expanded character.
+    _starts: tuple[int, ...] = ()
+    _origins: tuple[int, ...] = ()
+    _identity: tuple[bool, ...] = ()
+
+    @classmethod
+    def of(cls, text: str) -> Folded:
+        """Fold ``text``, remembering where each folded character came from."""
+        special = _special_chars()
+        if special.search(text) is None:
+            return cls(text.casefold().replace("ё", "е"))
+        parts: list[str] = []
+        starts: list[int] = []
+        origins: list[int] = []
+        identity: list[bool] = []
+        pos = 0
+        out_len = 0
+        for m in special.finditer(text):
+            if m.start() > pos:
+                run = text[pos : m.start()].casefold()
+                parts.append(run)
+                starts.append(out_len)
+                origins.append(pos)
+                identity.append(True)
+                out_len += len(run)
+            folded = _fold_char(m.group())
+            parts.append(folded)
+            starts.append(out_len)
+            origins.append(m.start())
+            identity.append(len(folded) == 1)
+            out_len += len(folded)
+            pos = m.end()
+        if pos < len(text):
+            run = text[pos:].casefold()
+            parts.append(run)
+            starts.append(out_len)
+            origins.append(pos)
+            identity.append(True)
+        folded_text = "".join(parts).replace("ё", "е")
+        return cls(folded_text, tuple(starts), tuple(origins), tuple(identity))
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of the folded text back to the original text."""
+        if not self._starts:
+            return start, end
+        return self._origin(start), self._origin(end - 1) + 1
+
+    def _origin(self, pos: int) -> int:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i < 0:
+            return pos
+        if self._identity[i]:
+            return self._origins[i] + (pos - self._starts[i])
+        return self._origins[i]
+
+
+# ---------------------------------------------------------------- sentences
+
+_SENTENCE_END = re.compile(r"(?:[.!?…]+[\"'»”)\]]*\s+)|(?:[。！？]+)|(?:\n\s*)")
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Return the offsets where sentences of ``text`` start (0 first)."""
+    starts = [0]
+    starts.extend(m.end() for m in _SENTENCE_END.finditer(text))
+    return starts
+
+
+def sentence_around(text: str, starts: list[int], start: int, end: int) -> str:
+    """Return the sentence (from ``sentence_starts``) containing a span, stripped."""
+    i = bisect.bisect_right(starts, start) - 1
+    j = bisect.bisect_left(starts, end)
+    lo = starts[max(i, 0)]
+    hi = starts[j] if j < len(starts) else len(text)
+    return " ".join(text[lo:hi].split())
