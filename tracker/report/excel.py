@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -17,6 +18,7 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.__about__ import __version__
@@ -158,9 +160,9 @@ def _size_columns(
     rows: Sequence[Sequence[Any]],
     widths: Mapping[str, float] | None = None,
     first_col: int = 1,
-) -> list[bool]:
-    """Set widths from the content; return which columns need wrapping."""
-    wrap: list[bool] = []
+) -> list[float | None]:
+    """Set widths from the content; return each wrapped column's width (else None)."""
+    wrap: list[float | None] = []
     for i, label in enumerate(columns):
         fixed = widths.get(label) if widths else None
         longest = max(
@@ -177,7 +179,7 @@ def _size_columns(
             else min(max(longest + 2, _MIN_WIDTH), _MAX_WIDTH)
         )
         ws.column_dimensions[get_column_letter(first_col + i)].width = width
-        wrap.append(longest + 2 > width)
+        wrap.append(width if longest + 2 > width else None)
     return wrap
 
 
@@ -199,20 +201,45 @@ def write_table(
     _header(ws, start_row, columns)
     wrap = _size_columns(ws, columns, rows, widths)
     links = {columns.index(c) for c in link_columns if c in columns}
+    header_lines = max(
+        _lines(label, w)
+        for label, w in zip(columns, _widths(ws, len(columns)), strict=True)
+    )
+    _height(ws, start_row, header_lines)
     for r, values in enumerate(rows, start=start_row + 1):
+        lines = 1
         for c in range(len(columns)):
             value = values[c] if c < len(values) else None
             cell = put(ws, r, c + 1, value)
-            cell.alignment = _WRAP if wrap[c] else _TOP
+            width = wrap[c]
+            cell.alignment = _WRAP if width is not None else _TOP
+            if width is not None and value is not None:
+                lines = max(lines, _lines(_text(value), width))
             cell.border = _BORDER
             if c in links:
                 _link(cell, value)
+        # Spreadsheet programs do not grow rows for wrapped text on their own.
+        _height(ws, r, lines)
     last = start_row + len(rows)
     ref = f"A{start_row}:{get_column_letter(len(columns))}{max(last, start_row)}"
     ws.auto_filter.ref = ref
     if freeze:
         ws.freeze_panes = f"A{start_row + 1}"
     return start_row + 1, last
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Print landscape, one page wide, header row repeated."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    props = ws.sheet_properties.pageSetUpPr
+    if props is None:
+        props = ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    props.fitToPage = True
+    if ws.title != "Summary":
+        ws.print_title_rows = "1:1"
 
 
 def _verdict_formatting(ws: Worksheet, ref: str) -> None:
@@ -228,15 +255,26 @@ def _verdict_formatting(ws: Worksheet, ref: str) -> None:
         )
 
 
-def _legend(ws: Worksheet, row: int, col: int = 1) -> int:
-    put(ws, row, col, "Legend").font = _LABEL_FONT
+def _note(ws: Worksheet, row: int, first: int, last: int, text: str) -> Cell:
+    """Write wrapped text merged over columns first..last, with a fitting height."""
+    cell = put(ws, row, first, text)
+    cell.alignment = _WRAP
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    width = sum(_widths(ws, last)[first - 1 : last])
+    _height(ws, row, _lines(text, width))
+    return cell
+
+
+def _legend(ws: Worksheet, row: int, last_col: int) -> int:
+    put(ws, row, 1, "Legend").font = _LABEL_FONT
     for i, (verdict, meaning) in enumerate(VERDICT_MEANING.items(), start=1):
         fill, font = VERDICT_COLOURS[verdict]
-        cell = put(ws, row + i, col, verdict)
+        cell = put(ws, row + i, 1, verdict)
         cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
         cell.font = Font(color=font, bold=verdict == "listed")
         cell.border = _BORDER
-        put(ws, row + i, col + 1, meaning)
+        _note(ws, row + i, 2, max(last_col, 2), meaning)
     return row + len(VERDICT_MEANING) + 1
 
 
@@ -257,7 +295,48 @@ def _destination_label(result: CheckResult) -> str:
     return f"{result.destination} ({name})" if name else result.destination
 
 
+#: Summary sheet column widths (characters), columns A to H.
+_SUMMARY_WIDTHS = (28, 16, 16, 16, 16, 16, 30, 46)
+
+
+def _lines(text: Any, width: float) -> int:
+    """Estimate how many wrapped lines ``text`` needs in a cell ``width`` wide."""
+    total = 0
+    for part in str(text if text is not None else "").splitlines() or [""]:
+        total += max(1, math.ceil(len(part) * 0.95 / max(width - 2, 1)))
+    return total
+
+
+def _span(
+    ws: Worksheet, row: int, first: int, last: int, value: Any
+) -> tuple[Cell, int]:
+    """Write ``value`` into columns first..last of ``row`` (merged); return lines needed."""
+    cell = put(ws, row, first, value)
+    cell.alignment = _WRAP
+    cell.border = _BORDER
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    width = sum(_SUMMARY_WIDTHS[first - 1 : last])
+    return cell, _lines(value, width)
+
+
+def _height(ws: Worksheet, row: int, lines: int) -> None:
+    if lines > 1:
+        # 409 points is the largest row height Excel accepts
+        ws.row_dimensions[row].height = min(13.5 * lines + 3, 409)
+
+
+def _widths(ws: Worksheet, count: int) -> list[float]:
+    out = []
+    for i in range(1, count + 1):
+        width = ws.column_dimensions[get_column_letter(i)].width
+        out.append(float(width) if width else 13.0)
+    return out
+
+
 def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
+    for i, width in enumerate(_SUMMARY_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     put(ws, 1, 1, "tracker check report").font = _TITLE_FONT
     facts = [
         ("Question", _question(result)),
@@ -276,24 +355,20 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
     ]
     row = 3
     for label, value in facts:
-        put(ws, row, 1, label).font = _LABEL_FONT
-        cell = put(ws, row, 2, value)
-        cell.alignment = _WRAP
+        label_cell = put(ws, row, 1, label)
+        label_cell.font = _LABEL_FONT
+        label_cell.alignment = _TOP
+        cell, lines = _span(ws, row, 2, 8, value)
         if label == "Important":
             cell.font = _NOTE_FONT
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=7)
-        if len(str(value)) > 90:
-            ws.row_dimensions[row].height = 15 * (len(str(value)) // 90 + 1)
+        _height(ws, row, lines)
         row += 1
-    ws.column_dimensions["A"].width = 24
-    for letter in "BCDEFG":
-        ws.column_dimensions[letter].width = 16
-    ws.column_dimensions["B"].width = 30
 
     row += 1
     put(ws, row, 1, "Overall verdict per item").font = _LABEL_FONT
     row += 1
     _header(ws, row, ["item", "resolved as", "verdict", "lists that list it"])
+    ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=8)
     first = row + 1
     for check in result.items:
         row += 1
@@ -302,17 +377,19 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
             for v in check.verdicts
             if v.verdict in ("listed", "listed-if")
         ]
-        values = [
-            check.item.query,
-            check.item.category or format_code(check.item.codes[0]),
-            check.verdict,
-            ", ".join(listed),
-        ]
-        for c, value in enumerate(values, start=1):
-            cell = put(ws, row, c, value)
-            cell.border = _BORDER
-            cell.alignment = _WRAP
-        ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=7)
+        lines = 1
+        for c, value in enumerate(
+            [
+                check.item.query,
+                check.item.category or format_code(check.item.codes[0]),
+                check.verdict,
+            ],
+            start=1,
+        ):
+            _, n = _span(ws, row, c, c, value)
+            lines = max(lines, n)
+        _, n = _span(ws, row, 4, 8, ", ".join(listed) or "none")
+        _height(ws, row, max(lines, n))
     _verdict_formatting(ws, f"C{first}:C{max(row, first)}")
 
     row += 2
@@ -336,8 +413,8 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         chart.title = "Items per verdict and list"
         chart.y_axis.title = "items"
         chart.y_axis.majorUnit = 1
-        chart.height = max(6.0, 1.0 * len(result.lists) + 3)
-        chart.width = 18
+        chart.height = max(6.0, 0.8 * len(result.lists) + 3)
+        chart.width = 22
         data = Reference(
             ws, min_col=2, max_col=1 + len(verdicts), min_row=head, max_row=row
         )
@@ -349,7 +426,8 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
             series.graphicalProperties.solidFill = colour
             series.graphicalProperties.line.solidFill = colour
         ws.add_chart(chart, f"A{row + 2}")
-        row += int(chart.height / 0.5) + 3
+        # a default row is 0.53 cm high; leave room for the chart
+        row += math.ceil(chart.height / 0.53) + 2
 
     row += 1
     put(
@@ -368,24 +446,35 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         _header(
             ws,
             row,
-            ["regime", "legal basis", "what it restricts", "verification", "source"],
+            [
+                "regime",
+                "legal basis",
+                "",
+                "what it restricts",
+                "",
+                "",
+                "verification",
+                "source",
+            ],
         )
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+        ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=6)
         for regime in result.regimes:
             row += 1
-            values = [
-                regime.name,
-                regime.legal_basis,
-                regime.restricts,
-                regime.verification,
-                regime.source_url,
+            spans = [
+                (1, 1, regime.name),
+                (2, 3, regime.legal_basis),
+                (4, 6, regime.restricts),
+                (7, 7, regime.verification),
+                (8, 8, regime.source_url),
             ]
-            for c, value in enumerate(values, start=1):
-                cell = put(ws, row, c, value)
-                cell.alignment = _WRAP
-                cell.border = _BORDER
-                if c == 5:
+            lines = 1
+            for first_col, last_col, value in spans:
+                cell, n = _span(ws, row, first_col, last_col, value)
+                lines = max(lines, n)
+                if first_col == 8:
                     _link(cell, value)
-            ws.row_dimensions[row].height = 15 * (len(regime.restricts) // 28 + 1)
+            _height(ws, row, lines)
     ws.sheet_view.showGridLines = False
 
 
@@ -431,7 +520,7 @@ def _matrix(ws: Worksheet, result: CheckResult) -> None:
         put(ws, row, 1, "Lists with a limit for this question").font = _LABEL_FONT
         for key, applicability, gap in notes:
             row += 1
-            put(ws, row, 1, key)
+            put(ws, row, 1, key).alignment = _TOP
             reason = next(
                 (
                     v.reason
@@ -441,10 +530,10 @@ def _matrix(ws: Worksheet, result: CheckResult) -> None:
                 ),
                 gap or applicability,
             )
-            put(ws, row, 2, f"{applicability}: {reason}")
+            _note(ws, row, 2, len(columns), f"{applicability}: {reason}")
         row += 2
-    _legend(ws, row)
-    put(ws, row + len(VERDICT_MEANING) + 2, 1, STANDING_NOTE).font = _NOTE_FONT
+    row = _legend(ws, row, len(columns)) + 1
+    _note(ws, row, 1, len(columns), STANDING_NOTE).font = _NOTE_FONT
     ws.freeze_panes = "B2"
 
 
@@ -547,7 +636,7 @@ def _sources(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         "title": 40.0,
         "version": 36.0,
         "legal basis": 36.0,
-        "sha256 of dataset files": 60.0,
+        "sha256 of dataset files": 92.0,
     }
     _, last = write_table(ws, columns, rows, link_columns=["url"], widths=widths)
     row = max(last, 1) + 2
@@ -677,12 +766,14 @@ def write_check_report(
     matches = wb.create_sheet("Matches")
     rows = match_rows(result)
     widths = {
-        "title": 40.0,
-        "condition": 60.0,
-        "detail": 60.0,
-        "legal_basis": 40.0,
-        "source_url": 40.0,
-        "list_version": 30.0,
+        "title": 32.0,
+        "condition": 50.0,
+        "detail": 50.0,
+        "legal_basis": 30.0,
+        "source_ref": 26.0,
+        "source_url": 32.0,
+        "added_act": 26.0,
+        "list_version": 26.0,
     }
     first, last = write_table(
         matches, MATCH_COLUMNS, rows, link_columns=["source_url"], widths=widths
@@ -712,6 +803,8 @@ def write_check_report(
         [list(n) for n in NOTES],
         widths={"topic": 26.0, "note": 100.0},
     )
+    for ws in wb.worksheets:
+        _print_setup(ws)
     created = run_info.run_at.replace(tzinfo=None)
     wb.properties.creator = f"tracker {run_info.tool_version}"
     wb.properties.created = created
@@ -721,6 +814,10 @@ def write_check_report(
     os.close(fd)
     try:
         wb.save(tmp)
+        # mkstemp creates the file 0600; give it the mode a new file would get
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
