@@ -38,3 +38,19 @@ def use_real_datasets(monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the CLI at the real datasets/ (whatever the environment says)."""
     monkeypatch.setenv("TRACKER_DATASETS_PATH", str(REAL_DATASETS))
     return REAL_DATASETS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--update-golden` rewrites the expected outputs in tests/golden/."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite the golden files in tests/golden/ instead of comparing.",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was started with --update-golden."""
+    return bool(request.config.getoption("--update-golden"))
