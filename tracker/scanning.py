@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -13,6 +14,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker.catalog import Catalog, Problem
+from tracker.checking import (
+    DEFAULT_DESTINATION,
+    CheckResult,
+    ResolvedItem,
+    check_items,
+    normalize_destination,
+    resolve_item,
+)
 from tracker.countries import Country, load_countries
 from tracker.exc import CodeError, DatasetError
 from tracker.hs import format_code, normalize_code
@@ -477,7 +486,7 @@ _SHAPED = re.compile(
     r"(?<![\d.,])(?P<code>\d{4}(?:[.\u00a0 ]\d{2}){1,3})(?!\d)(?![.,]\d)"
 )
 _CONTINUATION = re.compile(
-    r"\s*(?:,|;|/|\band\b|\bor\b|\bи\b|\bили\b|\bта\b|\bі\b|\bund\b|\boder\b|、|和|及|与)"
+    r"\s*(?:,|\band\b|\bor\b|\bи\b|\bили\b|\bта\b|\bі\b|\bund\b|\boder\b|、|和|及|与)"
     r"\s*" + _CODE_BODY
 )
 _MONEY_BEFORE = re.compile(r"[$€£¥₽]\s*$")
@@ -494,17 +503,22 @@ def _date_like(digits: str) -> bool:
     return 1900 <= year <= 2099 and 1 <= month <= 12
 
 
-def _find_codes(text: str) -> list[tuple[int, int, str, CodeRule, str, str]]:
-    """Return (start, end, raw, rule, label, digits) of codes in folded text."""
-    out: list[tuple[int, int, str, CodeRule, str, str]] = []
+_CodeHit = tuple[int, int, CodeRule, tuple[int, int] | None, str]
+
+
+def _find_codes(text: str) -> list[_CodeHit]:
+    """Return (start, end, rule, label span, digits) of codes in folded text."""
+    out: list[_CodeHit] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, raw: str, rule: CodeRule, label: str) -> bool:
+    def add(
+        start: int, end: int, raw: str, rule: CodeRule, label: tuple[int, int] | None
+    ) -> bool:
         try:
             digits = normalize_code(raw)
         except CodeError:
             return False
-        out.append((start, end, raw, rule, label, digits))
+        out.append((start, end, rule, label, digits))
         taken.append((start, end))
         return True
 
@@ -518,12 +532,13 @@ def _find_codes(text: str) -> list[tuple[int, int, str, CodeRule, str, str]]:
             and label.rstrip(".") in _EDITION_LABELS
         ):
             continue  # "HS 2022" names the nomenclature edition, not a code
-        if not add(m.start("code"), m.end("code"), raw, "labelled", label):
+        label_span = m.span("label")
+        if not add(m.start("code"), m.end("code"), raw, "labelled", label_span):
             continue
         pos = m.end()
         while (c := _CONTINUATION.match(text, pos)) is not None:
             if not add(
-                c.start("code"), c.end("code"), c.group("code"), "labelled", label
+                c.start("code"), c.end("code"), c.group("code"), "labelled", label_span
             ):
                 break
             pos = c.end()
@@ -539,7 +554,7 @@ def _find_codes(text: str) -> list[tuple[int, int, str, CodeRule, str, str]]:
             continue
         if _MONEY_AFTER.match(text, end):
             continue
-        add(start, end, raw, "shape", "")
+        add(start, end, raw, "shape", None)
     out.sort()
     return out
 
@@ -578,6 +593,13 @@ class Scanner:
             key: frozenset(catalog.category_descendants(key))
             for key in catalog.categories
         }
+        self._codes: dict[str, tuple[str, ...]] = {}
+        for key, cat in catalog.categories.items():
+            codes = list(cat.hs_codes)
+            if not codes:
+                for sub in catalog.category_descendants(key):
+                    codes.extend(catalog.categories[sub].hs_codes)
+            self._codes[key] = tuple(dict.fromkeys(codes))
         table: dict[str, list[_Spec]] = {}
 
         def add(compiled: tuple[list[str], _Spec] | None) -> None:
@@ -596,7 +618,8 @@ class Scanner:
                     slot.append(spec)
 
         for cat in catalog.categories.values():
-            for lang, name in cat.all_aliases():
+            # Aliases before the title, so a mention names the alias as written.
+            for lang, name in [*cat.all_aliases()[1:], ("en", cat.title)]:
                 add(_compile("strong", cat.key, name, lang))
             for lang, names in cat.weak_aliases.items():
                 for name in names:
@@ -705,7 +728,7 @@ class Scanner:
                 Mention(
                     category=spec.target,
                     category_title=cat.title if cat else None,
-                    hs_codes=cat.hs_codes if cat else (),
+                    hs_codes=self._codes.get(spec.target or "", ()),
                     alias=spec.alias,
                     language=spec.language,
                     rule=spec.rule,
@@ -733,8 +756,12 @@ class Scanner:
                 )
             )
         codes: list[CodeMention] = []
-        for s, e, _raw, rule, label, digits in code_hits:
+        for s, e, rule, label_span, digits in code_hits:
             os_, oe = span(s, e)
+            label = ""
+            if label_span is not None:
+                ls, le = span(*label_span)
+                label = " ".join(chunk[ls:le].split())
             codes.append(
                 CodeMention(
                     code=chunk[os_:oe],
@@ -851,3 +878,71 @@ def scan_text(catalog: Catalog, text: str | Iterable[str]) -> ScanResult:
         (['nitrocellulose'], ['CN'])
     """
     return Scanner.from_catalog(catalog).scan(text)
+
+
+# ------------------------------------------------------------- cross-check
+
+
+def scan_destinations(
+    catalog: Catalog, result: ScanResult, destination: str | None = None
+) -> list[str]:
+    """Return the destinations to cross-check a scanned text for (ISO alpha-2).
+
+    Rule: the ``destination`` given, alone; otherwise RU (the default
+    destination of ``tracker check``) followed by every other country named in
+    the text that datasets/destinations.yml lists as a destination with its
+    own regimes (BY, KP, IR, SY in the bundled data), in order of first mention.
+
+    Raises:
+        InputError: ``destination`` is not a two-letter code.
+    """
+    if destination is not None:
+        return [normalize_destination(destination)]
+    out = [DEFAULT_DESTINATION]
+    for country in result.countries():
+        if country.iso2.lower() in catalog.destinations and country.iso2 not in out:
+            out.append(country.iso2)
+    return out
+
+
+def scan_items(
+    catalog: Catalog, result: ScanResult, *, include_weak: bool = False
+) -> list[ResolvedItem]:
+    """Return the items to cross-check: categories (first mention order), then codes.
+
+    Strong mentions always count; weak ones only with ``include_weak`` (and
+    only when they name a category).
+    """
+    items: list[ResolvedItem] = []
+    for key in result.categories(include_weak=include_weak):
+        items.append(resolve_item(catalog, key))
+    for digits in result.code_values():
+        items.append(resolve_item(catalog, digits))
+    return items
+
+
+def check_scan(
+    catalog: Catalog,
+    result: ScanResult,
+    *,
+    destination: str | None = None,
+    as_of: dt.date | None = None,
+    include_weak: bool = False,
+) -> list[CheckResult]:
+    """Cross-check what a scan found, as ``tracker check`` does, per destination.
+
+    Args:
+        catalog: the loaded catalogue.
+        result: the scan result.
+        destination: ISO alpha-2; None applies :func:`scan_destinations`.
+        as_of: apply the lists as they stood that day (None: current data).
+        include_weak: also check categories named only by weak words.
+
+    Returns:
+        One CheckResult per destination, in the order of :func:`scan_destinations`.
+    """
+    items = scan_items(catalog, result, include_weak=include_weak)
+    return [
+        check_items(catalog, items, destination=dest, as_of=as_of)
+        for dest in scan_destinations(catalog, result, destination)
+    ]

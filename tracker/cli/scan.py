@@ -1,0 +1,493 @@
+"""`tracker scan`: goods, codes and countries named in a text, cross-checked."""
+
+from __future__ import annotations
+
+import shlex
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tracker.catalog import load_catalog
+from tracker.checking import CheckResult, normalize_destination
+from tracker.cli.check import item_record
+from tracker.cli.options import AsOfOpt, parse_date
+from tracker.exc import InputError
+from tracker.hs import format_code
+from tracker.report.console import (
+    STANDING_NOTE,
+    emit_json,
+    make_table,
+    stderr_console,
+    stdout_console,
+    styled_verdict,
+)
+from tracker.report.excel import RunInfo, SheetSpec, write_check_report
+from tracker.scanning import Scanner, ScanResult, check_scan
+from tracker.text import iter_source_text, open_text
+
+#: Columns of the Mentions sheet of the Excel report.
+MENTION_COLUMNS = (
+    "kind",
+    "finding",
+    "category",
+    "title",
+    "hs_codes",
+    "strength",
+    "cross_checked",
+    "alias",
+    "language",
+    "rule",
+    "start",
+    "end",
+    "sentence",
+)
+
+
+class ScanFormat(StrEnum):
+    """Output formats of `tracker scan`."""
+
+    table = "table"
+    json = "json"
+
+
+def mention_records(result: ScanResult, *, include_weak: bool) -> list[dict[str, Any]]:
+    """Return the JSON objects of the goods mentions."""
+    return [
+        {
+            "category": m.category,
+            "title": m.category_title,
+            "hs_codes": list(m.hs_codes),
+            "alias": m.alias,
+            "language": m.language,
+            "rule": m.rule,
+            "strength": m.strength,
+            "cross_checked": m.category is not None
+            and (m.strength == "strong" or include_weak),
+            "text": m.text,
+            "start": m.start,
+            "end": m.end,
+            "sentence": m.sentence,
+        }
+        for m in result.mentions
+    ]
+
+
+def scan_record(
+    name: str,
+    encoding: str,
+    is_html: bool,
+    result: ScanResult,
+    checks: list[CheckResult],
+    *,
+    include_weak: bool,
+) -> dict[str, Any]:
+    """Return the JSON object of `tracker scan --format json`."""
+    return {
+        "source": {
+            "name": name,
+            "encoding": encoding,
+            "format": "html" if is_html else "text",
+            "characters": result.characters,
+        },
+        "mentions": mention_records(result, include_weak=include_weak),
+        "codes": [
+            {
+                "code": c.code,
+                "normalised": c.normalised,
+                "display": c.display,
+                "rule": c.rule,
+                "label": c.label,
+                "start": c.start,
+                "end": c.end,
+                "sentence": c.sentence,
+            }
+            for c in result.codes
+        ],
+        "countries": [
+            {
+                "iso2": c.iso2,
+                "name": c.name,
+                "count": c.count,
+                "aliases": list(c.aliases),
+                "first_start": c.first_start,
+                "first_sentence": c.first_sentence,
+            }
+            for c in result.countries()
+        ],
+        "destinations": [r.destination for r in checks],
+        "results": [item_record(r, c) for r in checks for c in r.items],
+        "note": STANDING_NOTE,
+    }
+
+
+def mention_rows(result: ScanResult, *, include_weak: bool) -> list[list[Any]]:
+    """Return the rows of the Mentions sheet: goods, codes and countries, in text order."""
+    rows: list[tuple[int, list[Any]]] = []
+    for m in result.mentions:
+        checked = m.category is not None and (m.strength == "strong" or include_weak)
+        rows.append(
+            (
+                m.start,
+                [
+                    "goods",
+                    m.text,
+                    m.category,
+                    m.category_title,
+                    " ".join(format_code(c) for c in m.hs_codes),
+                    m.strength,
+                    "yes" if checked else "no",
+                    m.alias,
+                    m.language,
+                    m.rule,
+                    m.start,
+                    m.end,
+                    m.sentence,
+                ],
+            )
+        )
+    for c in result.codes:
+        rows.append(
+            (
+                c.start,
+                [
+                    "code",
+                    c.code,
+                    None,
+                    c.display,
+                    c.normalised,
+                    "strong",
+                    "yes",
+                    c.label,
+                    "",
+                    c.rule,
+                    c.start,
+                    c.end,
+                    c.sentence,
+                ],
+            )
+        )
+    for p in result.country_mentions:
+        rows.append(
+            (
+                p.start,
+                [
+                    "country",
+                    p.text,
+                    p.iso2,
+                    p.name,
+                    None,
+                    None,
+                    "no",
+                    p.alias,
+                    p.language,
+                    "alias",
+                    p.start,
+                    p.end,
+                    p.sentence,
+                ],
+            )
+        )
+    rows.sort(key=lambda r: r[0])
+    return [r for _, r in rows]
+
+
+def destination_rows(checks: list[CheckResult]) -> list[list[Any]]:
+    """Return one row per destination and item: the verdict and the matching lists."""
+    rows: list[list[Any]] = []
+    for result in checks:
+        for check in result.items:
+            lists = "; ".join(
+                f"{v.list_key}: {v.verdict}"
+                for v in check.verdicts
+                if v.verdict != "not-listed"
+            )
+            rows.append(
+                [
+                    result.destination,
+                    result.destination_name,
+                    check.item.query,
+                    check.item.title,
+                    check.verdict,
+                    lists,
+                ]
+            )
+    return rows
+
+
+def _command_line(
+    file: str,
+    encoding: str | None,
+    destination: str | None,
+    as_of: str | None,
+    output: Path | None,
+    fmt: str,
+    include_weak: bool,
+) -> str:
+    args = ["tracker", "scan", file]
+    if encoding is not None:
+        args += ["--encoding", encoding]
+    if destination is not None:
+        args += ["--destination", destination]
+    if as_of is not None:
+        args += ["--as-of", as_of]
+    if output is not None:
+        args += ["-o", str(output)]
+    if fmt != ScanFormat.table.value:
+        args += ["--format", fmt]
+    if include_weak:
+        args.append("--include-weak")
+    return shlex.join(args)
+
+
+def _short(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_table(
+    name: str,
+    encoding: str,
+    is_html: bool,
+    result: ScanResult,
+    checks: list[CheckResult],
+    include_weak: bool,
+) -> None:
+    console = stdout_console()
+    kind = "HTML" if is_html else "text"
+    console.print(
+        f"[bold]{name}[/] ({kind}, {encoding}, {result.characters} characters): "
+        f"{len(result.mentions)} goods mentions, {len(result.codes)} codes, "
+        f"{len(result.countries())} countries"
+    )
+    if result.mentions:
+        console.print(
+            make_table(
+                "Goods",
+                ["strength", "category", "alias", "text", "at", "sentence"],
+                (
+                    [
+                        m.strength,
+                        m.category or "(none)",
+                        f"{m.alias} ({m.language})",
+                        m.text,
+                        f"{m.start}-{m.end}",
+                        _short(m.sentence),
+                    ]
+                    for m in result.mentions
+                ),
+            )
+        )
+    if result.codes:
+        console.print(
+            make_table(
+                "Codes",
+                ["code", "normalised", "rule", "at", "sentence"],
+                (
+                    [
+                        c.code,
+                        c.display,
+                        f"{c.rule} {c.label}".strip(),
+                        f"{c.start}-{c.end}",
+                        _short(c.sentence),
+                    ]
+                    for c in result.codes
+                ),
+            )
+        )
+    countries = result.countries()
+    if countries:
+        console.print(
+            make_table(
+                "Countries",
+                ["iso2", "name", "count", "as written"],
+                ([c.iso2, c.name, c.count, ", ".join(c.aliases)] for c in countries),
+            )
+        )
+    weak = sum(1 for m in result.mentions if m.strength == "weak")
+    if weak and not include_weak:
+        console.print(
+            f"[dim]{weak} weak mention(s) are listed but not cross-checked; "
+            "add --include-weak to check them.[/]"
+        )
+    for check in checks:
+        dest = check.destination + (
+            f" ({check.destination_name})" if check.destination_name else ""
+        )
+        if not check.items:
+            console.print(f"Destination {dest}: nothing to cross-check.")
+            continue
+        console.print(
+            make_table(
+                f"Cross-check for destination {dest}",
+                ["item", "title", "verdict", "lists"],
+                (
+                    [
+                        c.item.query,
+                        c.item.title,
+                        styled_verdict(c.verdict),
+                        "; ".join(
+                            f"{v.list_key}: {v.verdict}"
+                            for v in c.verdicts
+                            if v.verdict != "not-listed"
+                        ),
+                    ]
+                    for c in check.items
+                ),
+            )
+        )
+    console.print(f"[dim]Note: {STANDING_NOTE}[/]")
+
+
+def scan(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="Text, Markdown or HTML file; - reads standard input.",
+            metavar="FILE|-",
+        ),
+    ],
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            "-e",
+            help="Text encoding (default: detected: UTF-8/16, cp1251, GB18030).",
+            metavar="E",
+        ),
+    ] = None,
+    destination: Annotated[
+        str | None,
+        typer.Option(
+            "--destination",
+            "-d",
+            help=(
+                "Cross-check for this ISO alpha-2 destination only (default: RU "
+                "plus BY, KP, IR, SY when the text names them)."
+            ),
+            metavar="ISO2",
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the Excel report here (.xlsx), with a Mentions sheet.",
+            metavar="FILE",
+        ),
+    ] = None,
+    fmt: Annotated[
+        ScanFormat,
+        typer.Option("--format", "-f", help="Output format: table or json."),
+    ] = ScanFormat.table,
+    include_weak: Annotated[
+        bool,
+        typer.Option(
+            "--include-weak",
+            help="Also cross-check categories named only by generic words.",
+        ),
+    ] = False,
+) -> None:
+    """Find the goods, codes and countries a text names, and cross-check them.
+
+    Reads plain text, Markdown or HTML (tags stripped, entities decoded) in
+    UTF-8, UTF-16, cp1251 or GB18030 (detected, or --encoding). Finds goods
+    by the category names in English, Russian, Ukrainian, Chinese and German
+    (with case endings and plurals), explicit codes (HS 8482.10, ТН ВЭД 8457,
+    8525 89 00) and countries. Strong mentions and codes are cross-checked as
+    by tracker check; weak ones (generic words such as "machines") only with
+    --include-weak. Without --destination the destinations are RU plus BY,
+    KP, IR and SY when the text names them. Offsets count characters of the
+    text (of the visible text for HTML).
+
+    \b
+    Examples:
+        tracker scan article.txt
+        tracker scan page.html --format json
+        cat note.md | tracker scan - -d KZ -o report.xlsx
+    """
+    on = parse_date(as_of)
+    if destination is not None:
+        try:
+            destination = normalize_destination(destination)
+        except InputError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--destination") from None
+    if output is not None and output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(
+            f"{str(output)!r}: the report is an Excel file; use a .xlsx name",
+            param_hint="--output",
+        )
+    run = RunInfo.now(
+        _command_line(
+            file, encoding, destination, as_of, output, fmt.value, include_weak
+        )
+    )
+    catalog = load_catalog()
+    scanner = Scanner.from_catalog(catalog)
+    source = open_text(file, encoding=encoding)
+    result = scanner.scan(iter_source_text(source))
+    checks = check_scan(
+        catalog,
+        result,
+        destination=destination,
+        as_of=on,
+        include_weak=include_weak,
+    )
+    if output is not None:
+        sheets = [
+            SheetSpec(
+                title="Mentions",
+                columns=MENTION_COLUMNS,
+                rows=mention_rows(result, include_weak=include_weak),
+                widths={"sentence": 80.0},
+            )
+        ]
+        if len(checks) > 1:
+            sheets.append(
+                SheetSpec(
+                    title="Destinations",
+                    columns=[
+                        "destination",
+                        "name",
+                        "item",
+                        "title",
+                        "verdict",
+                        "lists",
+                    ],
+                    rows=destination_rows(checks),
+                )
+            )
+        try:
+            write_check_report(checks[0], output, run_info=run, extra_sheets=sheets)
+        except OSError as exc:
+            raise InputError(
+                f"Cannot write the report {str(output)!r}: {exc.strerror or exc}"
+            ) from exc
+    if fmt is ScanFormat.json:
+        emit_json(
+            scan_record(
+                source.name,
+                source.encoding,
+                source.is_html,
+                result,
+                checks,
+                include_weak=include_weak,
+            )
+        )
+    else:
+        _print_table(
+            source.name, source.encoding, source.is_html, result, checks, include_weak
+        )
+    if output is not None:
+        stderr_console().print(
+            f"Wrote {output} ({len(result.mentions)} mentions, "
+            f"{len(result.codes)} codes, destination {checks[0].destination}"
+            + (
+                "; other destinations in the Destinations sheet"
+                if len(checks) > 1
+                else ""
+            )
+            + ")"
+        )
