@@ -141,6 +141,14 @@ def _command_line(
     return shlex.join(args)
 
 
+#: Longest condition shown in the terminal; JSON, CSV and Excel carry the full text.
+_CONDITION_CHARS = 160
+
+
+def _short(text: str, limit: int = _CONDITION_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _print_table(result: CheckResult) -> None:
     console = stdout_console()
     when = (
@@ -204,7 +212,7 @@ def _print_table(result: CheckResult) -> None:
                             m.query_value,
                             styled_verdict(m.verdict),
                             m.tier,
-                            m.condition,
+                            _short(m.condition),
                             " ".join(x for x in (str(m.added or ""), m.added_act) if x),
                             m.verification,
                             f"{m.source_ref} {m.source_url}",
@@ -228,8 +236,15 @@ def _print_table(result: CheckResult) -> None:
             f"No country regimes are bundled for {result.destination}; dual-use "
             "and military lists apply to every destination."
         )
-    versions = ", ".join(f"{lst.key} {lst.as_of}" for lst in result.lists)
+    versions = "; ".join(f"{lst.key} as of {lst.as_of}" for lst in result.lists)
     console.print(f"[dim]Lists used: {versions}[/]")
+    if any(
+        len(m.condition) > _CONDITION_CHARS for c in result.items for m in c.matches
+    ):
+        console.print(
+            "[dim]Long conditions are shortened (…); --format json, csv or -o "
+            "report.xlsx carry the full text.[/]"
+        )
     console.print(f"[dim]Note: {STANDING_NOTE}[/]")
 
 

@@ -1,0 +1,211 @@
+"""`tracker check` through the CLI: formats, errors, the README's main-job line, golden JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from tests.conftest import MINI_DATASETS
+from tracker.cli import app
+from tracker.cli.check import CSV_COLUMNS
+
+runner = CliRunner()
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "check_seed.json"
+SEED = ["nitrocellulose", "optics", "machine tools"]
+
+
+@pytest.mark.usefixtures("use_mini_datasets")
+def test_json_is_one_object_per_item_in_order() -> None:
+    result = runner.invoke(
+        app, ["check", "8459.61", "electronics", "nitrocellulose", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [d["item"] for d in data] == ["8459.61", "electronics", "nitrocellulose"]
+    first = data[0]
+    assert first["kind"] == "code"
+    assert first["codes"] == ["845961"]
+    assert first["destination"]["code"] == "RU"
+    assert first["verdict"] == "listed"
+    match = first["matches"][0]
+    assert {"list", "entry", "basis", "verdict", "tier"} <= set(match)
+    assert (match["list"], match["entry"], match["basis"], match["tier"]) == (
+        "alpha",
+        "845961",
+        "exact",
+        "4.B",
+    )
+    alpha = first["verdicts"]["alpha"]
+    assert alpha["verdict"] == "listed"
+    assert alpha["list_version"] == "Test edition 2024"
+    assert list(first["verdicts"]) == ["alpha", "beta"]
+    assert data[1]["categories"] == ["electronics", "integrated_circuits"]
+
+
+@pytest.mark.usefixtures("use_mini_datasets")
+def test_destination_and_as_of() -> None:
+    result = runner.invoke(
+        app,
+        ["check", "8459.61", "-d", "de", "--as-of", "2024-07-01", "-f", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    (item,) = json.loads(result.stdout)
+    assert item["as_of"] == "2024-07-01"
+    alpha = item["verdicts"]["alpha"]
+    assert (alpha["verdict"], alpha["goods_verdict"], alpha["applicability"]) == (
+        "not-listed",
+        "listed",
+        "not-applicable",
+    )
+    assert alpha["reason"] == (
+        "does not apply to destination DE (it restricts exports to RU)"
+    )
+    early = runner.invoke(
+        app, ["check", "8459.61", "--as-of", "2024-01-01", "-f", "json"]
+    )
+    (item,) = json.loads(early.stdout)
+    assert item["verdicts"]["alpha"]["verdict"] == "indeterminate"
+
+
+@pytest.mark.usefixtures("use_mini_datasets")
+def test_csv_one_row_per_match_and_no_item_lost() -> None:
+    result = runner.invoke(
+        app,
+        ["check", "8459.61", "9999", "--as-of", "2024-01-01", "-f", "csv"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    # 8459.61 on 2024-01-01: alpha cannot answer, beta has no match
+    assert [(r["item"], r["list"], r["verdict"]) for r in rows] == [
+        ("8459.61", "alpha", "indeterminate"),
+        ("9999", "alpha", "indeterminate"),
+    ]
+    later = runner.invoke(app, ["check", "9999", "electronics", "-f", "csv"])
+    rows = list(csv.DictReader(io.StringIO(later.stdout)))
+    assert rows[0]["item"] == "9999"
+    assert (rows[0]["list"], rows[0]["verdict"]) == ("", "not-listed")
+    electronics = [r for r in rows if r["item"] == "electronics"]
+    assert len(electronics) == 4
+    assert electronics[0]["query"] == "854231"
+
+
+@pytest.mark.usefixtures("use_mini_datasets")
+def test_table_output() -> None:
+    result = runner.invoke(app, ["check", "electronics", "-d", "KZ"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "electronics: category electronics (Electronics)" in out
+    assert "Tier 1: Processors" in out
+    assert "a due-diligence concern for KZ" in out
+    assert "No country regimes are bundled for KZ" in out
+    assert "does not mean that no licence is needed" in out
+
+
+@pytest.mark.usefixtures("use_mini_datasets")
+def test_unknown_item_is_one_error_line() -> None:
+    result = runner.invoke(app, ["check", "optics", "nitrocelulose"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: Unknown item 'optics': not a category name or an HS/CN/HTS code; "
+        "see 'tracker items' for the known categories\n"
+    )
+    other = runner.invoke(app, ["check", "nitrocelulose"])
+    assert other.exit_code == 1
+    assert other.stderr.strip().splitlines() == [
+        "Error: Unknown item 'nitrocelulose': not a category name or an HS/CN/HTS "
+        "code; closest known names: nitrocellulose"
+    ]
+
+
+@pytest.mark.usefixtures("use_mini_datasets")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-d", "RUS"], "Invalid value for --destination"),
+        (["--as-of", "2024-13-01"], "is not a date"),
+        (["-o", "report.csv"], "use a .xlsx name"),
+    ],
+)
+def test_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", "electronics", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+@pytest.mark.usefixtures("use_mini_datasets")
+def test_unwritable_output_is_one_error_line(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "report.xlsx"
+    result = runner.invoke(app, ["check", "electronics", "-o", str(target)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: Cannot write the report '{target}': ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_readme_main_job_line(
+    tmp_path: Path, use_real_datasets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # tracker check nitrocellulose optics "machine tools" -o report.xlsx
+    result = runner.invoke(app, ["check", *SEED, "-o", "report.xlsx"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Wrote report.xlsx (3 items, ")
+    wb = load_workbook(tmp_path / "report.xlsx")
+    assert wb.sheetnames == [
+        "Summary",
+        "Matrix",
+        "Matches",
+        "Items",
+        "Sources",
+        "Notes",
+    ]
+    summary = wb["Summary"]
+    assert summary["B9"].value == (
+        "tracker check nitrocellulose optics 'machine tools' --destination RU "
+        "-o report.xlsx"
+    )
+    matrix = wb["Matrix"]
+    header = [c.value for c in matrix[1]]
+    row = {matrix.cell(row=r, column=1).value: r for r in range(2, 5)}
+    chpl = header.index("chpl") + 1
+    assert matrix.cell(row=row["nitrocellulose"], column=chpl).value == "not-listed"
+    assert matrix.cell(row=row["optics"], column=chpl).value == "listed"
+    assert matrix.cell(row=row["machine tools"], column=chpl).value == "listed"
+    assert "Regimes for RU (Russia)" in result.stdout
+
+
+def test_golden_seed_json(use_real_datasets: Path, update_golden: bool) -> None:
+    result = runner.invoke(app, ["check", *SEED, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    if update_golden:
+        GOLDEN.write_text(
+            json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert data == expected, "run pytest --update-golden after a deliberate change"
+
+
+def test_formula_text_is_neutralised_in_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "datasets"
+    shutil.copytree(MINI_DATASETS, root)
+    entries = root / "lists" / "beta" / "entries.csv"
+    entries.write_text(
+        entries.read_text(encoding="utf-8").replace("Heading 3912", "=cmd|x"),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("TRACKER_DATASETS_PATH", str(root))
+    result = runner.invoke(app, ["check", "nitrocellulose", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert row["title"] == "'=cmd|x"
