@@ -215,7 +215,7 @@ def _print_table(result: CheckResult) -> None:
                             _short(m.condition),
                             " ".join(x for x in (str(m.added or ""), m.added_act) if x),
                             m.verification,
-                            f"{m.source_ref} {m.source_url}",
+                            m.source_url,
                         ]
                         for m in check.matches
                     ),
@@ -225,12 +225,16 @@ def _print_table(result: CheckResult) -> None:
             console.print("  no entry of any bundled list matches this item")
         console.print()
     if result.regimes:
-        console.print(f"[bold]Regimes for {dest}[/]")
-        for r in result.regimes:
-            console.print(
-                f"  {r.name} ({r.legal_basis}; {r.verification}): {r.restricts} "
-                f"{r.source_url}"
+        console.print(
+            make_table(
+                f"Regimes for {dest}",
+                ["regime", "legal basis", "verified", "source"],
+                (
+                    [r.name, r.legal_basis, r.verification, r.source_url]
+                    for r in result.regimes
+                ),
             )
+        )
     else:
         console.print(
             f"No country regimes are bundled for {result.destination}; dual-use "
