@@ -25,7 +25,13 @@ from tracker.checking import (
 from tracker.countries import Country, load_countries
 from tracker.exc import CodeError, DatasetError
 from tracker.hs import format_code, normalize_code
-from tracker.text import Folded, iter_chunks, sentence_around, sentence_starts
+from tracker.text import (
+    CHUNK_CHARS,
+    Folded,
+    iter_chunks,
+    sentence_around,
+    sentence_starts,
+)
 
 #: File of datasets/ with the weak words and trap phrases of the scanner.
 SCAN_RULES_FILE = "scan_rules.yml"
@@ -777,7 +783,7 @@ class Scanner:
         return mentions, codes, found_places
 
     def iter_scan(
-        self, pieces: Iterable[str]
+        self, pieces: Iterable[str], *, chunk_size: int = CHUNK_CHARS
     ) -> Iterator[tuple[int, list[Mention], list[CodeMention], list[CountryMention]]]:
         """Scan text arriving in pieces, chunk by chunk (sentence-aligned).
 
@@ -785,16 +791,19 @@ class Scanner:
         chunk; memory stays bounded by the chunk size.
         """
         total = 0
-        for offset, chunk in iter_chunks(pieces):
+        for offset, chunk in iter_chunks(pieces, chunk_size):
             mentions, codes, places = self.scan_chunk(chunk, offset)
             total = offset + len(chunk)
             yield total, mentions, codes, places
 
-    def scan(self, pieces: Iterable[str] | str) -> ScanResult:
+    def scan(
+        self, pieces: Iterable[str] | str, *, chunk_size: int = CHUNK_CHARS
+    ) -> ScanResult:
         """Scan a whole text (a string or its pieces) and collect the findings.
 
         Args:
             pieces: the text, or an iterable of consecutive pieces of it.
+            chunk_size: characters scanned at a time (cut at a sentence end).
 
         Returns:
             A ScanResult with goods mentions, codes and countries in text order;
@@ -805,7 +814,7 @@ class Scanner:
         codes: list[CodeMention] = []
         places: list[CountryMention] = []
         total = 0
-        for scanned, m, c, p in self.iter_scan(source):
+        for scanned, m, c, p in self.iter_scan(source, chunk_size=chunk_size):
             total = scanned
             mentions.extend(m)
             codes.extend(c)

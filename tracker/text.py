@@ -321,9 +321,9 @@ def iter_source_text(source: TextSource) -> Iterator[str]:
     return source.pieces
 
 
-# Where a chunk may be cut: after a line break, or after . ! ? followed by a
+# Where a chunk may be cut (a sentence end, see _SENTENCE_END): after a line break, after . ! ? and a
 # space, or after a CJK full stop.
-_CUT = re.compile(r"\n|[.!?;]\s|[。！？；]")
+_CUT = re.compile(r"\n|[.!?]\s|[。！？]")
 
 
 def iter_chunks(
@@ -348,13 +348,14 @@ def iter_chunks(
 
 
 def _last_cut(text: str, size: int) -> int:
-    window_start = max(0, size - size // 4)
-    last = -1
-    for m in _CUT.finditer(text, window_start, size):
-        last = m.end()
-    if last > 0:
-        return last
-    space = text.rfind(" ", window_start, size)
+    """Return where to cut: after the last sentence end before ``size``."""
+    for window_start in (size - size // 4, 0):
+        last = -1
+        for m in _CUT.finditer(text, window_start, size):
+            last = m.end()
+        if last > 0:
+            return last
+    space = text.rfind(" ", 0, size)
     return space + 1 if space > 0 else size
 
 

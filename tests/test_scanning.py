@@ -1,0 +1,268 @@
+"""Finding goods, codes and countries in text (tracker.scanning)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, MINI_DATASETS, REAL_DATASETS
+from tracker.catalog import Catalog, load_catalog, validate_datasets
+from tracker.exc import DatasetError
+from tracker.scanning import (
+    Scanner,
+    ScanResult,
+    check_scan,
+    scan_destinations,
+    scan_items,
+    scan_text,
+)
+from tracker.text import iter_source_text, open_text
+
+CORPUS = FIXTURES / "scan_corpus"
+EXPECTED = {
+    name: spec
+    for name, spec in json.loads(
+        (CORPUS / "expected.json").read_text(encoding="utf-8")
+    ).items()
+    if not name.startswith("_")
+}
+
+
+@pytest.fixture(scope="module")
+def scanner() -> Scanner:
+    return Scanner.from_catalog(load_catalog(REAL_DATASETS))
+
+
+def _scan(scanner: Scanner, text: str) -> ScanResult:
+    return scanner.scan(text)
+
+
+def _strong(result: ScanResult) -> list[str | None]:
+    return [m.category for m in result.mentions if m.strength == "strong"]
+
+
+def test_corpus_has_twenty_texts_in_five_languages() -> None:
+    assert len(EXPECTED) >= 20
+    assert {name.split("_")[0] for name in EXPECTED} >= {"en", "ru", "uk", "zh", "de"}
+    assert sorted(EXPECTED) == sorted(
+        p.name for p in CORPUS.iterdir() if p.name != "expected.json"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_text_gives_the_expected_findings(scanner: Scanner, name: str) -> None:
+    result = scanner.scan(iter_source_text(open_text(str(CORPUS / name))))
+    spec = EXPECTED[name]
+    got = {
+        "strong": {m.category for m in result.mentions if m.strength == "strong"},
+        "weak": {m.category for m in result.mentions if m.strength == "weak"},
+        "codes": set(result.code_values()),
+        "countries": {c.iso2 for c in result.countries()},
+    }
+    for kind in ("strong", "weak", "codes", "countries"):
+        assert got[kind] == set(spec[kind]), (name, kind, result)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Нитроцеллюлоза поступила.", "nitrocellulose"),
+        ("Партия нитроцеллюлозы задержана.", "nitrocellulose"),
+        ("Они купили нитроцеллюлозу.", "nitrocellulose"),
+        ("Торговля нитроцеллюлозой растёт.", "nitrocellulose"),
+        ("Новый станок прибыл.", "machine_tools"),
+        ("Станки прибыли.", "machine_tools"),
+        ("Ввоз станков вырос.", "machine_tools"),
+        ("Спрос на станки с ЧПУ.", "machine_tools"),
+        ("Імпорт верстатів зріс.", "machine_tools"),
+        ("Купили нітроцелюлозу.", "nitrocellulose"),
+        ("They ship machine tools.", "machine_tools"),
+        ("They ship machine-tools.", "machine_tools"),
+        ("They ship a machine tool.", "machine_tools"),
+        ("Two CNC-machines.", "machine_tools"),
+        ("Deliveries of ball-bearings.", "bearings"),
+        ("Lieferung von Werkzeugmaschinen.", "machine_tools"),
+        ("Schießpulver und mehr", "propellant_powder"),
+        ("SCHIESSPULVER und mehr", "propellant_powder"),
+        ("企业出口硝化纤维到国外", "nitrocellulose"),
+        ("进口数控机床", "machine_tools"),
+        ("Russia's drones", "uavs"),
+    ],
+)
+def test_inflected_and_variant_forms(
+    scanner: Scanner, text: str, category: str
+) -> None:
+    assert _strong(_scan(scanner, text)) == [category], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The start-up uses machine learning for routing.",
+        "Fibre-optic broadband reaches the village.",
+        "A famous optical illusion.",
+        "The frame has a powder coating.",
+        "Bearing in mind the costs, they waited.",
+        "Стартап применяет машинное обучение.",
+        "这家公司用机器学习。",
+        "Die Firma nutzt maschinelles Lernen.",
+        "Opticians and lensing effects, chinaware and Irani-style",
+        "Tell us about it.",
+    ],
+)
+def test_traps_and_word_boundaries_give_nothing(scanner: Scanner, text: str) -> None:
+    result = _scan(scanner, text)
+    assert (result.mentions, result.codes, result.country_mentions) == ((), (), ())
+
+
+def test_weak_words_are_weak_and_longest_match_wins(scanner: Scanner) -> None:
+    result = _scan(scanner, "Machines, machine tools and electronic components.")
+    found = [(m.text, m.category, m.strength) for m in result.mentions]
+    assert found == [
+        ("Machines", "machine_tools", "weak"),
+        ("machine tools", "machine_tools", "strong"),
+        ("electronic components", "electronics", "strong"),
+    ]
+    assert result.categories() == ["machine_tools", "electronics"]
+    assert result.categories(include_weak=True) == ["machine_tools", "electronics"]
+
+
+def test_mention_carries_span_sentence_alias_and_codes(scanner: Scanner) -> None:
+    text = "Straße news. Большие партии нитроцеллюлозы ушли в КНР. Ende."
+    result = _scan(scanner, text)
+    (m,) = result.mentions
+    assert text[m.start : m.end] == m.text == "нитроцеллюлозы"
+    assert (m.alias, m.language, m.rule) == ("нитроцеллюлоза", "ru", "alias")
+    assert m.sentence == "Большие партии нитроцеллюлозы ушли в КНР."
+    assert m.hs_codes == ("391220",)
+    (c,) = result.country_mentions
+    assert (c.iso2, c.alias, text[c.start : c.end]) == ("CN", "КНР", "КНР")
+
+
+def test_parent_category_lists_the_codes_below_it(scanner: Scanner) -> None:
+    (m,) = _scan(scanner, "They sell optics.").mentions
+    assert m.category == "optics"
+    assert "901310" in m.hs_codes and "9005" in m.hs_codes
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("under HS 8482.10 and CN code 9013 10 90", ["848210", "90131090"]),
+        ("ТН ВЭД 8457", ["8457"]),
+        ("line 8525 89 00 covered cameras", ["85258900"]),
+        ("海关编码：8542310000", ["8542310000"]),
+        ("HS codes 8482.10, 8482.20 and 8482.30", ["848210", "848220", "848230"]),
+        ("Zolltarifnummer 3912 20", ["391220"]),
+        ("In 2023 prices rose 12.5% to 1 200 000.", []),
+        ("Invoice 2024.03.15 paid; cost $1234.56", []),
+        ("Sold 8482 units for 9013.10 euros", []),
+        ("under HS 2022 the heading changed", []),
+        ("version 3.4.7 and 8525 8900", []),
+    ],
+)
+def test_codes_need_a_label_or_a_code_shape(
+    scanner: Scanner, text: str, codes: list[str]
+) -> None:
+    assert _scan(scanner, text).code_values() == codes
+
+
+def test_code_mention_keeps_label_and_raw_form(scanner: Scanner) -> None:
+    (c,) = _scan(scanner, "Поставки по ТН ВЭД 8457 10 выросли.").codes
+    assert (c.code, c.normalised, c.display, c.rule, c.label) == (
+        "8457 10",
+        "845710",
+        "8457.10",
+        "labelled",
+        "ТН ВЭД",
+    )
+
+
+def test_longest_country_name_wins(scanner: Scanner) -> None:
+    result = _scan(scanner, "白俄罗斯和俄罗斯; North Korea and South Korea; the DPRK")
+    assert [c.iso2 for c in result.country_mentions] == ["BY", "RU", "KP", "KR", "KP"]
+
+
+def test_small_chunks_give_the_same_findings(scanner: Scanner) -> None:
+    text = " ".join(
+        (CORPUS / name).read_text(encoding="utf-8")
+        for name in sorted(EXPECTED)
+        if name.endswith(".txt")
+    )
+    whole = scanner.scan(text)
+    pieces = [text[i : i + 50] for i in range(0, len(text), 50)]
+    chunked = scanner.scan(pieces, chunk_size=300)
+    assert chunked == whole
+    for m in chunked.mentions:
+        assert text[m.start : m.end] == m.text
+
+
+def test_destinations_rule(scanner: Scanner) -> None:
+    catalog = scanner.catalog
+    result = _scan(scanner, "Iran and China supply Syria; North Korea too.")
+    assert scan_destinations(catalog, result) == ["RU", "IR", "SY", "KP"]
+    assert scan_destinations(catalog, result, "kz") == ["KZ"]
+    assert scan_destinations(catalog, _scan(scanner, "Optics.")) == ["RU"]
+
+
+def test_check_scan_checks_strong_goods_and_codes(scanner: Scanner) -> None:
+    catalog = scanner.catalog
+    result = _scan(scanner, "Nitrocellulose, machines and HS 8482.10 went to Iran.")
+    assert [i.query for i in scan_items(catalog, result)] == [
+        "nitrocellulose",
+        "848210",
+    ]
+    weak = scan_items(catalog, result, include_weak=True)
+    assert [i.query for i in weak] == ["nitrocellulose", "machine_tools", "848210"]
+    checks = check_scan(catalog, result)
+    assert [c.destination for c in checks] == ["RU", "IR"]
+    assert [c.item.query for c in checks[0].items] == ["nitrocellulose", "848210"]
+    assert checks[0].items[0].verdict == "listed"
+
+
+def test_scan_text_on_the_mini_catalogue(mini_catalog: Catalog) -> None:
+    result = scan_text(mini_catalog, "Microchips and guncotton from China.")
+    assert _strong(result) == ["integrated_circuits", "nitrocellulose"]
+    assert [c.iso2 for c in result.countries()] == ["CN"]
+
+
+def _copy_tree(tmp_path: Path) -> Path:
+    root = tmp_path / "datasets"
+    shutil.copytree(MINI_DATASETS, root)
+    return root
+
+
+def test_validate_reports_country_and_rule_problems(tmp_path: Path) -> None:
+    root = _copy_tree(tmp_path)
+    (root / "countries.yml").write_text(
+        '- iso2: "RUS"\n  name: Russia\n'
+        '- iso2: "cn"\n  name: China\n  aliases: {xx: [China]}\n',
+        encoding="utf-8",
+    )
+    (root / "scan_rules.yml").write_text(
+        "weak:\n  - category: nonsense\n    aliases: {en: [stuff]}\n",
+        encoding="utf-8",
+    )
+    problems = [str(p) for p in validate_datasets(root).problems]
+    assert problems == [
+        "countries.yml item 1 field 'iso2': String should match pattern "
+        "'^[a-z]{2}$' (value 'RUS')",
+        "countries.yml item 2 field 'aliases.xx': unknown language 'xx'; use one "
+        "of en, ru, uk, zh, de",
+        "scan_rules.yml field 'weak.0.category': unknown category 'nonsense'",
+    ]
+
+
+def test_missing_countries_file_is_a_dataset_error(tmp_path: Path) -> None:
+    root = _copy_tree(tmp_path)
+    (root / "countries.yml").unlink()
+    with pytest.raises(DatasetError, match="countries.yml is missing"):
+        Scanner.from_catalog(load_catalog(root))
+
+
+def test_real_scan_files_are_valid() -> None:
+    report = validate_datasets(REAL_DATASETS)
+    assert report.valid, report.problems

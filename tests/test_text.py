@@ -1,0 +1,161 @@
+"""Text input and folding: encodings, HTML, chunks, offsets back to the original."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tracker.exc import InputError
+from tracker.text import (
+    Folded,
+    detect_encoding,
+    fold,
+    html_to_text,
+    iter_chunks,
+    iter_source_text,
+    open_text,
+    sentence_around,
+    sentence_starts,
+)
+
+RUSSIAN = "Поставки нитроцеллюлозы и станков в Россию выросли, сообщает таможня. " * 3
+CHINESE = "据报道，中国企业向俄罗斯出口硝化纤维、光学仪器和数控机床。" * 3
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"plain text", "utf-8"),
+        (RUSSIAN.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + RUSSIAN.encode("utf-8"), "utf-8-sig"),
+        (RUSSIAN.encode("utf-16"), "utf-16"),
+        ("optics and lasers".encode("utf-16-le"), "utf-16-le"),
+        (RUSSIAN.encode("cp1251"), "cp1251"),
+        (CHINESE.encode("gb18030"), "gb18030"),
+    ],
+)
+def test_detect_encoding(data: bytes, expected: str) -> None:
+    encoding = detect_encoding(data)
+    assert encoding == expected
+    assert data.decode(encoding).lstrip("\ufeff") in (RUSSIAN, CHINESE) or (
+        data.decode(encoding).isascii()
+    )
+
+
+def test_binary_input_is_one_clear_error() -> None:
+    with pytest.raises(InputError, match=r"^x\.bin: looks like a binary file"):
+        detect_encoding(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01", name="x.bin")
+
+
+def _read(path: Path, encoding: str | None = None) -> str:
+    return "".join(iter_source_text(open_text(str(path), encoding=encoding)))
+
+
+def test_open_text_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"nope\.txt: no such file$"):
+        open_text(str(tmp_path / "nope.txt"))
+    with pytest.raises(InputError, match=r": is a folder, not a text file$"):
+        open_text(str(tmp_path))
+
+
+def test_open_text_reads_legacy_encodings(tmp_path: Path) -> None:
+    path = tmp_path / "ru.txt"
+    path.write_bytes(RUSSIAN.encode("cp1251"))
+    source = open_text(str(path))
+    assert (source.encoding, source.is_html) == ("cp1251", False)
+    assert "".join(source.pieces) == RUSSIAN
+
+
+def test_open_text_reports_the_byte_that_does_not_decode(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"optics " * 10 + b"\xff\xfe lasers")
+    with pytest.raises(InputError) as info:
+        _read(path, encoding="utf-8")
+    assert str(info.value) == (
+        f"{path}: cannot decode byte 70 as utf-8 (invalid start byte); pass --encoding"
+    )
+
+
+def test_unknown_encoding_option(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("optics", encoding="utf-8")
+    with pytest.raises(InputError, match=r"^unknown encoding 'klingon'$"):
+        open_text(str(path), encoding="klingon")
+
+
+def test_html_is_reduced_to_visible_text(tmp_path: Path) -> None:
+    html = (
+        "<!doctype html><html><head><title>T</title><style>p {}</style></head>"
+        "<body><p>Optics &amp; lasers&nbsp;now</p><script>var x = 'drone';</script>"
+        "<p>Second</p></body></html>"
+    )
+    text = html_to_text(html)
+    assert "Optics & lasers\u00a0now" in text
+    assert "drone" not in text and "<p>" not in text
+    assert "\nSecond\n" in text
+    path = tmp_path / "page.txt"  # detected by content, not by name
+    path.write_text(html, encoding="utf-8")
+    assert open_text(str(path)).is_html
+    assert _read(path) == text
+
+
+def test_markdown_is_plain_text(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_text("# Title\n\n*Optics* and <b>lasers</b>\n", encoding="utf-8")
+    assert not open_text(str(path)).is_html
+    assert _read(path) == "# Title\n\n*Optics* and <b>lasers</b>\n"
+
+
+def test_fold_casefolds_and_merges_yo() -> None:
+    assert fold("ЁЛКА Нитроцеллюлоза") == "елка нитроцеллюлоза"
+    assert fold("Straße ﬁbre ８４８２") == "strasse fibre 8482"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Die Straße führt zu Kugellagern", "Kugellagern"),
+        ("ﬁne ﬁbre optics here", "optics"),
+        ("price\u00a0list: ＨＳ ８４８２.１０ and lasers", "lasers"),
+        ("е\u0308лка and ё: optics", "optics"),
+    ],
+)
+def test_folded_offsets_map_back_to_the_original(text: str, word: str) -> None:
+    folded = Folded.of(text)
+    start = folded.text.index(fold(word))
+    s, e = folded.original_span(start, start + len(fold(word)))
+    assert text[s:e] == word
+
+
+@given(st.text(max_size=60))
+def test_folded_spans_are_monotonic_and_in_range(text: str) -> None:
+    folded = Folded.of(text)
+    last = 0
+    for i in range(len(folded.text)):
+        s, e = folded.original_span(i, i + 1)
+        assert 0 <= s < e <= len(text)
+        assert s >= last
+        last = s
+
+
+def test_chunks_end_at_sentences_and_keep_every_character() -> None:
+    text = "".join(f"Sentence number {i} is here. " for i in range(200))
+    pieces = [text[i : i + 97] for i in range(0, len(text), 97)]
+    chunks = list(iter_chunks(pieces, size=500))
+    assert "".join(c for _, c in chunks) == text
+    for offset, chunk in chunks:
+        assert text[offset : offset + len(chunk)] == chunk
+    assert all(c.endswith(". ") for _, c in chunks[:-1])
+    assert all(len(c) <= 500 for _, c in chunks)
+
+
+def test_sentence_around_a_span() -> None:
+    text = "First one. Second has optics in it! Third.\nFourth"
+    starts = sentence_starts(text)
+    at = text.index("optics")
+    assert sentence_around(text, starts, at, at + 6) == "Second has optics in it!"
+    at = text.index("Fourth")
+    assert sentence_around(text, starts, at, at + 6) == "Fourth"
