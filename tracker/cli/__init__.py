@@ -69,10 +69,12 @@ from tracker.cli import check as _check  # noqa: E402
 from tracker.cli import datasets as _datasets  # noqa: E402
 from tracker.cli import lookup as _lookup  # noqa: E402
 from tracker.cli import scan as _scan  # noqa: E402
+from tracker.cli import screen as _screen  # noqa: E402
 
 app.command("lookup")(_lookup.lookup)
 app.command("check")(_check.check)
 app.command("scan")(_scan.scan)
+app.command("screen")(_screen.screen)
 app.command("changes")(_changes.changes)
 app.command("lists")(_catalog.lists)
 app.command("items")(_catalog.items)

@@ -1,0 +1,384 @@
+"""`tracker screen`: screen every row of a shipment or trade-data spreadsheet."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyarrow as pa
+import typer
+
+from tracker.catalog import load_catalog
+from tracker.cli.options import AsOfOpt, parse_date
+from tracker.exc import InputError
+from tracker.readers import ColumnMapping, detect_columns, open_table
+from tracker.report.console import STANDING_NOTE
+from tracker.report.screen_excel import ScreenExcelWriter, ScreenRunInfo
+from tracker.report.screen_files import CsvSink, ParquetSink, RowSink, Sinks
+from tracker.screening import (
+    ADDED_COLUMNS,
+    ScreeningSummary,
+    check_destination,
+    iter_screened,
+)
+
+
+class Engine(StrEnum):
+    """Where the screening kernel runs."""
+
+    local = "local"
+    dask = "dask"
+
+
+_OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx")
+
+
+def _output_kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in _OUTPUT_SUFFIXES:
+        raise typer.BadParameter(
+            f"{str(path)!r}: the output must end in .csv, .parquet or .xlsx",
+            param_hint="-o/--output",
+        )
+    return suffix[1:]
+
+
+class _Progress:
+    """Rows, rows/s and ETA on stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, enabled: bool, total: int | None) -> None:
+        self.enabled = enabled
+        self.total = total
+        self.done = 0
+        self.start = time.monotonic()
+        self._progress: Any = None
+        self._task: Any = None
+        if enabled:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            from tracker.report.console import stderr_console
+
+            self._progress = Progress(
+                TextColumn("screening"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("rows · {task.fields[rate]} rows/s · ETA"),
+                TimeRemainingColumn(),
+                console=stderr_console(),
+                transient=True,
+            )
+            self._task = self._progress.add_task("rows", total=total, rate="0")
+            self._progress.start()
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        if self._progress is not None:
+            rate = self.done / max(time.monotonic() - self.start, 1e-6)
+            total = self.total if self.total and self.total > self.done else None
+            self._progress.update(
+                self._task, completed=self.done, total=total, rate=f"{rate:,.0f}"
+            )
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def _estimate_rows(path: Path, fmt: str, known: int | None) -> int | None:
+    if known is not None:
+        return known
+    if fmt != "csv":
+        return None
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        sample = fh.read(1 << 20)
+    lines = sample.count(b"\n")
+    if lines <= 1:
+        return None
+    return int(size / (len(sample) / lines))
+
+
+def screen(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV/TSV, XLSX or Parquet file with one goods row per line.",
+            metavar="FILE",
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the result here: .csv, .parquet or .xlsx (default: CSV on "
+            "stdout).",
+            metavar="OUT",
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="XLSX sheet to read.", metavar="NAME"),
+    ] = None,
+    code_column: Annotated[
+        str | None,
+        typer.Option("--code-column", help="Column with the HS/CN codes.", metavar="C"),
+    ] = None,
+    description_column: Annotated[
+        str | None,
+        typer.Option(
+            "--description-column",
+            help="Column with the goods description.",
+            metavar="C",
+        ),
+    ] = None,
+    destination_column: Annotated[
+        str | None,
+        typer.Option(
+            "--destination-column",
+            help="Column with the destination country.",
+            metavar="C",
+        ),
+    ] = None,
+    date_column: Annotated[
+        str | None,
+        typer.Option(
+            "--date-column",
+            help="Column with the declaration/shipment date.",
+            metavar="C",
+        ),
+    ] = None,
+    origin_column: Annotated[
+        str | None,
+        typer.Option(
+            "--origin-column", help="Column with the origin country.", metavar="C"
+        ),
+    ] = None,
+    value_column: Annotated[
+        str | None,
+        typer.Option("--value-column", help="Column with the value.", metavar="C"),
+    ] = None,
+    destination: Annotated[
+        str | None,
+        typer.Option(
+            "--destination",
+            help="Destination (ISO alpha-2) for rows without one (default: every "
+            "list applies).",
+            metavar="ISO2",
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    fail_on_match: Annotated[
+        bool,
+        typer.Option("--fail-on-match", help="Exit with code 3 if any row matches."),
+    ] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option("--engine", help="local (DuckDB/Arrow, streaming) or dask."),
+    ] = Engine.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with "
+            "--engine dask; default: local threads).",
+            metavar="ADDRESS",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar.")
+    ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="Text encoding of a CSV (default: detected).",
+            metavar="E",
+        ),
+    ] = None,
+) -> None:
+    """Screen every row of a trade spreadsheet against the bundled lists.
+
+    Each input row comes out once, in order, with its columns untouched and
+    tracker_* columns added: the row number, the normalised code, a status
+    (match, no-match or indeterminate, with the reason), the lists, entries,
+    tiers and verdicts that matched, and goods names found in the
+    description. The lists apply as they stood on the row's date (else
+    --as-of, else today) and for the row's destination (else --destination).
+    A summary line goes to stderr. 'no-match' does not mean that no licence
+    is needed.
+
+    \b
+    Examples:
+        tracker screen shipments.xlsx -o screened.xlsx
+        tracker screen declarations.csv --destination RU -o out.parquet
+        tracker screen big.csv --engine dask -o out.parquet --quiet
+        tracker screen export.csv --code-column "Tariff" --fail-on-match
+    """
+    on = parse_date(as_of)
+    try:
+        dest = check_destination(destination)
+    except InputError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--destination") from None
+    if scheduler is not None and engine is not Engine.dask:
+        raise typer.BadParameter(
+            "--scheduler needs --engine dask", param_hint="--scheduler"
+        )
+    kind = _output_kind(output) if output is not None else "csv"
+    if output is not None and output.is_dir():
+        raise InputError(f"{str(output)!r} is a folder; give a file name")
+    started = time.monotonic()
+    catalog = load_catalog()
+    source = open_table(file, sheet=sheet, encoding=encoding)
+    try:
+        overrides = {
+            "code": code_column,
+            "description": description_column,
+            "destination": destination_column,
+            "date": date_column,
+            "origin": origin_column,
+            "value": value_column,
+        }
+        mapping = detect_columns(source.columns, overrides, path=source.path)
+        summary = ScreeningSummary()
+        if engine is Engine.dask:
+            from tracker.distributed import iter_screened_dask
+
+            chunks: Iterator[pa.Table] = iter_screened_dask(
+                source,
+                catalog,
+                columns=mapping,
+                destination=dest,
+                as_of=on,
+                summary=summary,
+                scheduler=scheduler,
+            )
+        else:
+            chunks = iter_screened(
+                source,
+                catalog,
+                columns=mapping,
+                destination=dest,
+                as_of=on,
+                summary=summary,
+            )
+        run = ScreenRunInfo(
+            input_path=file,
+            input_format=source.format,
+            columns=mapping.roles(),
+            destination=dest,
+            as_of=on,
+            engine=engine.value,
+            sheet=source.sheet,
+            encoding=source.encoding,
+            delimiter=source.delimiter,
+        )
+        names = [*source.columns, *ADDED_COLUMNS]
+        show = not quiet and sys.stderr.isatty()
+        progress = _Progress(
+            show, _estimate_rows(source.path, source.format, source.row_count)
+        )
+        try:
+            _write(chunks, names, output, kind, summary, run, catalog, progress)
+        finally:
+            progress.stop()
+        run.seconds = time.monotonic() - started
+    finally:
+        source.close()
+    for issue in summary.issues[:5]:
+        if issue.code in ("sheet-skipped", "header-blank", "header-duplicate"):
+            typer.echo(f"Warning: {issue.message}", err=True)
+    typer.echo(summary.line(), err=True)
+    if output is not None and kind == "xlsx" and run.full_result is not None:
+        typer.echo(
+            f"The workbook holds the first rows only; every row is in "
+            f"{run.full_result}",
+            err=True,
+        )
+    if not quiet:
+        typer.echo(f"Note: {STANDING_NOTE}", err=True)
+    if fail_on_match and summary.status["match"] > 0:
+        raise typer.Exit(3)
+
+
+def _empty(names: list[str]) -> pa.Table:
+    return pa.table(
+        {
+            n: pa.array([], pa.int64() if n == "tracker_row" else pa.string())
+            for n in names
+        }
+    )
+
+
+def _write(
+    chunks: Iterator[pa.Table],
+    names: list[str],
+    output: Path | None,
+    kind: str,
+    summary: ScreeningSummary,
+    run: ScreenRunInfo,
+    catalog: Any,
+    progress: _Progress,
+) -> None:
+    if output is None:
+        _write_stdout(chunks, names, progress)
+        return
+    if kind == "xlsx":
+        writer = ScreenExcelWriter(output, names)
+        try:
+            for chunk in chunks:
+                writer.write(chunk)
+                progress.advance(chunk.num_rows)
+            run.seconds = time.monotonic() - progress.start
+            writer.close(summary, run, catalog)
+        except BaseException:
+            writer.abort()
+            raise
+        return
+    sink: RowSink = CsvSink(output, names) if kind == "csv" else ParquetSink(output)
+    with Sinks([sink]) as sinks:
+        wrote = False
+        for chunk in chunks:
+            sinks.write(chunk)
+            wrote = True
+            progress.advance(chunk.num_rows)
+        if not wrote and kind == "parquet":
+            sinks.write(_empty(names))
+        sink.close()
+
+
+def _write_stdout(
+    chunks: Iterator[pa.Table], names: list[str], progress: _Progress
+) -> None:
+    import csv
+
+    import pyarrow.csv as pacsv
+
+    from tracker.report.console import neutralize
+    from tracker.report.screen_files import neutralize_table
+
+    out = sys.stdout
+    csv.writer(out, lineterminator="\n").writerow([neutralize(n) for n in names])
+    for chunk in chunks:
+        safe = neutralize_table(chunk)
+        safe = safe.rename_columns([f"c{i}" for i in range(safe.num_columns)])
+        buf = pa.BufferOutputStream()
+        pacsv.write_csv(
+            safe, buf, write_options=pacsv.WriteOptions(include_header=False)
+        )
+        out.write(buf.getvalue().to_pybytes().decode("utf-8"))
+        progress.advance(chunk.num_rows)
+    out.flush()
+
+
+__all__ = ["ColumnMapping", "screen"]

@@ -1,0 +1,978 @@
+"""Read trade spreadsheets (CSV/TSV, XLSX, Parquet) as text, with column mapping."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import pyarrow as pa
+
+from tracker.exc import InputError
+
+#: Kind of problem found in a user's file (kebab-case, stable).
+#: header-blank: a header cell is empty (the column is renamed column_<N>);
+#: header-duplicate: a header repeats an earlier one (renamed <name>_<k>);
+#: header-reserved: a header starts with tracker_ (renamed <name>_<k>);
+#: row-short / row-long: a CSV record has fewer / more fields than the header;
+#: sheet-skipped: another sheet of the workbook was not screened;
+#: code-missing, code-malformed, code-too-short, code-digits-lost,
+#: code-repaired, code-hs2017-split: see tracker.screening;
+#: date-invalid, destination-unknown: a cell could not be read; a default was used.
+IssueCode = Literal[
+    "header-blank",
+    "header-duplicate",
+    "header-reserved",
+    "row-short",
+    "row-long",
+    "sheet-skipped",
+    "code-missing",
+    "code-malformed",
+    "code-too-short",
+    "code-digits-lost",
+    "code-repaired",
+    "code-hs2017-split",
+    "date-invalid",
+    "destination-unknown",
+]
+
+#: Formats read_table understands.
+TableFormat = Literal["csv", "xlsx", "parquet"]
+
+#: Column roles and the header names recognised for them (compared after
+#: casefolding and collapsing punctuation/whitespace, see ``header_key``).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": (
+        "hs code",
+        "hs",
+        "hscode",
+        "hs codes",
+        "hs6",
+        "hs 6",
+        "hs2022",
+        "commodity code",
+        "cn code",
+        "cn",
+        "cn8",
+        "taric",
+        "taric code",
+        "tariff code",
+        "hts",
+        "hts code",
+        "htsus",
+        "schedule b",
+        "customs code",
+        "goods code",
+        "product code",
+        "код тн вэд",
+        "код тн вэд еаэс",
+        "тн вэд",
+        "тн вэд еаэс",
+        "код тнвэд",
+        "тнвэд",
+        "код товара",
+        "код товара по тн вэд",
+        "код укт зед",
+        "укт зед",
+        "商品编码",
+        "海关编码",
+        "hs编码",
+        "税号",
+    ),
+    "description": (
+        "description",
+        "goods description",
+        "description of goods",
+        "product description",
+        "commodity description",
+        "item description",
+        "goods",
+        "product",
+        "описание товара",
+        "описание",
+        "наименование товара",
+        "наименование",
+        "товар",
+        "商品名称",
+        "品名",
+    ),
+    "destination": (
+        "destination",
+        "country of destination",
+        "destination country",
+        "dest",
+        "dest country",
+        "страна назначения",
+        "страна получателя",
+        "目的国",
+    ),
+    "date": (
+        "date",
+        "declaration date",
+        "shipment date",
+        "export date",
+        "invoice date",
+        "дата",
+        "дата декларации",
+        "дата оформления",
+        "дата отгрузки",
+        "日期",
+    ),
+    "origin": (
+        "origin",
+        "country of origin",
+        "origin country",
+        "страна происхождения",
+        "原产国",
+    ),
+    "value": (
+        "value",
+        "statistical value",
+        "customs value",
+        "invoice value",
+        "value usd",
+        "value eur",
+        "стоимость",
+        "таможенная стоимость",
+        "фактурная стоимость",
+        "статистическая стоимость",
+        "金额",
+        "价值",
+    ),
+}
+
+#: CLI flag that names each role's column.
+ROLE_FLAGS = {
+    "code": "--code-column",
+    "description": "--description-column",
+    "destination": "--destination-column",
+    "date": "--date-column",
+    "origin": "--origin-column",
+    "value": "--value-column",
+}
+
+#: Prefix of every column tracker adds; input headers using it are renamed.
+ADDED_PREFIX = "tracker_"
+
+_CSV_DELIMITERS = ",;\t|"
+_SAMPLE_BYTES = 1 << 20
+_XLSX_MAGIC = b"PK\x03\x04"
+_PARQUET_MAGIC = b"PAR1"
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """A problem with one cell, row or header of the user's file (collected, not raised).
+
+    ``row`` is the row number a spreadsheet program shows (header = 1); None for
+    problems of the whole file.
+    """
+
+    code: IssueCode
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def record(self) -> dict[str, Any]:
+        """Return the issue as a flat dict (JSON/CSV/Excel)."""
+        return {
+            "code": self.code,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which column (by output name) plays which role; None when absent."""
+
+    code: str
+    description: str | None = None
+    destination: str | None = None
+    date: str | None = None
+    origin: str | None = None
+    value: str | None = None
+
+    def roles(self) -> dict[str, str | None]:
+        """Return role -> column name."""
+        return {
+            "code": self.code,
+            "description": self.description,
+            "destination": self.destination,
+            "date": self.date,
+            "origin": self.origin,
+            "value": self.value,
+        }
+
+
+@dataclass
+class TableSource:
+    """An opened input file: its format, decoding, headers and how to stream it.
+
+    ``headers`` are the header cells as written; ``columns`` the unique names
+    used in every output (blank and duplicate headers renamed, see
+    ``unique_headers``).
+    """
+
+    path: Path
+    format: TableFormat
+    headers: list[str]
+    columns: list[str]
+    issues: list[RowIssue] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    #: Spreadsheet row number of the header (1 unless leading rows are empty).
+    header_row: int = 1
+    #: Rows in the file when known without reading it (Parquet), else None.
+    row_count: int | None = None
+    _utf8_path: Path | None = None
+
+    def iter_chunks(self, chunk_rows: int = 200_000) -> Iterator[pa.Table]:
+        """Yield the data rows as Arrow tables of strings, in file order.
+
+        Every table has the ``columns`` names plus ``tracker_row`` (int64, the
+        row number a spreadsheet program shows). Empty cells are "".
+        """
+        if self.format == "csv":
+            yield from _iter_csv(self, chunk_rows)
+        elif self.format == "xlsx":
+            yield from _iter_xlsx(self, chunk_rows)
+        else:
+            yield from _iter_parquet(self, chunk_rows)
+
+    def close(self) -> None:
+        """Remove the temporary UTF-8 copy made for a non-UTF-8 CSV, if any."""
+        if self._utf8_path is not None:
+            self._utf8_path.unlink(missing_ok=True)
+            self._utf8_path = None
+
+
+@dataclass
+class Table:
+    """A whole input file read into memory: text cells, mapping and issues."""
+
+    frame: pd.DataFrame
+    columns: ColumnMapping
+    issues: list[RowIssue]
+    source: TableSource
+
+
+def header_key(text: str) -> str:
+    """Return a header reduced for comparison: NFKC, casefold, words only.
+
+    Examples:
+        >>> header_key("  HS-Code: ")
+        'hs code'
+        >>> header_key("Код ТН ВЭД")
+        'код тн вэд'
+    """
+    norm = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    return " ".join(re.findall(r"\w+", norm))
+
+
+def unique_headers(headers: Sequence[str]) -> tuple[list[str], list[RowIssue]]:
+    """Return one unique, non-empty name per header, and an issue per rename.
+
+    Rules (applied left to right): a blank header becomes ``column_<N>``
+    (N = 1-based position); a header equal to an earlier name, or starting
+    with ``tracker_``, becomes ``<name>_<k>`` with the smallest free k >= 2.
+    Every other header is kept exactly as written.
+    """
+    names: list[str] = []
+    issues: list[RowIssue] = []
+    taken: set[str] = set()
+    for pos, raw in enumerate(headers, start=1):
+        name = raw
+        code: IssueCode | None = None
+        if raw.strip() == "":
+            name = f"column_{pos}"
+            code = "header-blank"
+        if name in taken or name.startswith(ADDED_PREFIX):
+            if code is None:
+                code = (
+                    "header-reserved"
+                    if name.startswith(ADDED_PREFIX)
+                    else "header-duplicate"
+                )
+            k = 2
+            while f"{name}_{k}" in taken:
+                k += 1
+            name = f"{name}_{k}"
+        while name in taken:  # a generated name can collide with a later header
+            name = f"{name}_"
+        taken.add(name)
+        names.append(name)
+        if code is not None:
+            issues.append(
+                RowIssue(
+                    code,
+                    1,
+                    name,
+                    raw,
+                    f"header {raw!r} in column {pos} is written as {name!r}",
+                )
+            )
+    return names, issues
+
+
+def detect_columns(
+    columns: Sequence[str],
+    overrides: dict[str, str | None] | None = None,
+    *,
+    path: Path | None = None,
+) -> ColumnMapping:
+    """Find the code, description, destination, date, origin and value columns.
+
+    Args:
+        columns: the (unique) column names of the file.
+        overrides: role -> column name given by the user (flags); a name is
+            matched exactly, then by ``header_key``.
+        path: the file, for messages.
+
+    Raises:
+        InputError: a named column does not exist, or no code column is found
+            (the message lists the headers seen and the flag to use).
+    """
+    overrides = overrides or {}
+    where = f" in {path.name}" if path is not None else ""
+    by_key: dict[str, str] = {}
+    for name in columns:
+        by_key.setdefault(header_key(name), name)
+    found: dict[str, str | None] = {}
+    used: set[str] = set()
+    for role in COLUMN_ALIASES:
+        wanted = overrides.get(role)
+        if wanted is not None:
+            if wanted in columns:
+                found[role] = wanted
+            elif header_key(wanted) in by_key:
+                found[role] = by_key[header_key(wanted)]
+            else:
+                raise InputError(
+                    f"No column {wanted!r}{where} ({ROLE_FLAGS[role]}); "
+                    f"headers seen: {_show(columns)}"
+                )
+            used.add(found[role] or "")
+    for role, aliases in COLUMN_ALIASES.items():
+        if role in found:
+            continue
+        found[role] = None
+        for alias in aliases:
+            hit = by_key.get(alias)
+            if hit is not None and hit not in used:
+                found[role] = hit
+                used.add(hit)
+                break
+    if found["code"] is None:
+        raise InputError(
+            f"No goods-code column found{where}; headers seen: {_show(columns)}; "
+            "name the column with --code-column"
+        )
+    code = found.pop("code")
+    assert code is not None
+    return ColumnMapping(code=code, **found)
+
+
+def _show(columns: Sequence[str]) -> str:
+    shown = ", ".join(repr(c) for c in columns[:20])
+    return shown + (f" … ({len(columns)} columns)" if len(columns) > 20 else "")
+
+
+# --------------------------------------------------------------------------
+# Opening files
+
+
+def detect_format(path: Path) -> TableFormat:
+    """Return the format of ``path`` from its first bytes, then its suffix."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head == _PARQUET_MAGIC:
+        return "parquet"
+    if head == _XLSX_MAGIC:
+        return "xlsx"
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix == ".parquet":
+        return "parquet"
+    return "csv"
+
+
+def open_table(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+) -> TableSource:
+    """Open a CSV/TSV, XLSX or Parquet file and read its header.
+
+    Args:
+        path: the input file.
+        sheet: XLSX sheet name (default: the only sheet, or the first one with
+            a goods-code column; other sheets are reported as issues).
+        encoding: CSV text encoding (default: detected; UTF-8 with or without
+            BOM, UTF-16, cp1251, GB18030 …).
+
+    Raises:
+        InputError: the path is missing or a folder, the file is empty or
+            unreadable, or has no header.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"No such file: {str(p)!r}")
+    if p.is_dir():
+        raise InputError(f"{str(p)!r} is a folder, not a file")
+    if p.stat().st_size == 0:
+        raise InputError(f"{p.name} is empty: expected a header row")
+    fmt = detect_format(p)
+    if fmt == "xlsx":
+        return _open_xlsx(p, sheet)
+    if fmt == "parquet":
+        return _open_parquet(p)
+    return _open_csv(p, encoding)
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    columns: dict[str, str | None] | None = None,
+) -> Table:
+    """Read a whole file into a DataFrame of strings and map its columns.
+
+    Args:
+        path: CSV/TSV, XLSX or Parquet file.
+        sheet: XLSX sheet (see ``open_table``).
+        encoding: CSV encoding (default: detected).
+        columns: role -> column name overrides (``code``, ``description``,
+            ``destination``, ``date``, ``origin``, ``value``).
+
+    Returns:
+        A ``Table``: ``frame`` has the file's columns (unique names) as text
+        ("" for empty cells) plus ``tracker_row``, in file order.
+
+    Raises:
+        InputError: see ``open_table`` and ``detect_columns``.
+
+    Example:
+        >>> table = read_table("shipments.csv")  # doctest: +SKIP
+        >>> table.columns.code  # doctest: +SKIP
+        'HS code'
+    """
+    source = open_table(path, sheet=sheet, encoding=encoding)
+    try:
+        mapping = detect_columns(source.columns, columns, path=source.path)
+        parts = list(source.iter_chunks())
+    finally:
+        source.close()
+    if parts:
+        frame = pa.concat_tables(parts).to_pandas()
+    else:
+        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in source.columns})
+        frame["tracker_row"] = pd.Series([], dtype="int64")
+    return Table(frame=frame, columns=mapping, issues=source.issues, source=source)
+
+
+# --------------------------------------------------------------------------
+# CSV
+
+
+def detect_encoding(sample: bytes) -> str:
+    """Return the encoding of a CSV sample: BOM, strict UTF-8, then a guess."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A sample cut in the middle of a character fails only at its very end.
+        if exc.start >= len(sample) - 3:
+            return "utf-8"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample[:200_000]).best()
+    name = best.encoding if best is not None else "cp1251"
+    # GB2312 and GBK are subsets of GB18030; decode with the superset.
+    if name in ("gb2312", "gbk", "hz", "big5"):
+        return "gb18030" if name != "big5" else name
+    return name
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip() != ""]
+    if not lines:
+        return ","
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines), delimiters=_CSV_DELIMITERS)
+        return dialect.delimiter
+    except csv.Error:
+        pass
+    # Fall back to the delimiter that splits the header most often and
+    # consistently; a single column has none.
+    header = lines[0]
+    counts = {d: header.count(d) for d in _CSV_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _open_csv(path: Path, encoding: str | None) -> TableSource:
+    with path.open("rb") as fh:
+        sample = fh.read(_SAMPLE_BYTES)
+    enc = encoding if encoding is not None else detect_encoding(sample)
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise InputError(f"Unknown encoding {enc!r} (--encoding)") from None
+    try:
+        text = sample.decode(enc, errors="strict")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:
+            raise InputError(
+                f"{path.name} is not valid {enc} text (byte {exc.start}); "
+                "give the encoding with --encoding"
+            ) from None
+        text = sample[: exc.start].decode(enc, errors="strict")
+    text = text.lstrip("\ufeff")
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header: list[str] | None = None
+    for record in reader:
+        if record:
+            header = record
+            break
+    if header is None or all(h.strip() == "" for h in header):
+        raise InputError(f"{path.name} has no header row")
+    names, issues = unique_headers(header)
+    return TableSource(
+        path=path,
+        format="csv",
+        headers=header,
+        columns=names,
+        issues=issues,
+        encoding=enc,
+        delimiter=delimiter,
+    )
+
+
+def _utf8_copy(source: TableSource) -> Path:
+    """Transcode a non-UTF-8 CSV to a temporary UTF-8 file (streamed)."""
+    if source._utf8_path is not None:
+        return source._utf8_path
+    enc = source.encoding or "utf-8"
+    fd, name = tempfile.mkstemp(prefix="tracker-", suffix=".csv")
+    with (
+        os.fdopen(fd, "w", encoding="utf-8", newline="") as out,
+        source.path.open(encoding=enc, errors="strict", newline="") as src,
+    ):
+        try:
+            while True:
+                block = src.read(1 << 22)
+                if block == "":
+                    break
+                out.write(block.lstrip("\ufeff") if out.tell() == 0 else block)
+        except UnicodeDecodeError as exc:
+            Path(name).unlink(missing_ok=True)
+            raise InputError(
+                f"{source.path.name} is not valid {enc} text ({exc.reason}); "
+                "give the encoding with --encoding"
+            ) from None
+    source._utf8_path = Path(name)
+    return source._utf8_path
+
+
+def _iter_csv(source: TableSource, chunk_rows: int) -> Iterator[pa.Table]:
+    enc = (source.encoding or "utf-8").replace("_", "-").lower()
+    path = source.path if enc in ("utf-8", "utf8", "utf-8-sig") else None
+    if path is None:
+        path = _utf8_copy(source)
+    try:
+        chunks = _iter_csv_duckdb(source, path, chunk_rows)
+        first = next(chunks, None)
+    except Exception:  # noqa: BLE001 - any parser complaint: use the careful reader
+        first, chunks = None, iter(())
+        fast_failed = True
+    else:
+        fast_failed = first is None and _has_data_rows(path)
+    if not fast_failed and first is not None:
+        yield first
+        try:
+            yield from chunks
+            return
+        except Exception:  # noqa: BLE001
+            # A malformed record further down: the rows already yielded were
+            # right; restarting would duplicate them, so fail loudly instead.
+            raise InputError(
+                f"{source.path.name}: a record further down the file cannot be "
+                "parsed by the fast reader; re-save the file as CSV and retry"
+            ) from None
+    if first is None and not fast_failed:
+        return
+    yield from _iter_csv_python(source, path, chunk_rows)
+
+
+def _has_data_rows(path: Path) -> bool:
+    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        lines = 0
+        for line in fh:
+            if line.strip() != "":
+                lines += 1
+                if lines > 1:
+                    return True
+    return False
+
+
+def _iter_csv_duckdb(
+    source: TableSource, path: Path, chunk_rows: int
+) -> Iterator[pa.Table]:
+    import duckdb
+
+    n = len(source.columns)
+    con = duckdb.connect()
+    spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n))
+    select = ", ".join(f"coalesce(c{i}, '') AS c{i}" for i in range(n))
+    # Every setting is given, so DuckDB's sniffer never guesses (it would
+    # otherwise treat lines starting with '#' as comments).
+    sql = (
+        f"SELECT {select} FROM read_csv(?, header = false, skip = ?, delim = ?, "
+        f"quote = '\"', escape = '\"', columns = {{{spec}}}, auto_detect = false, "
+        "strict_mode = true)"
+    )
+    # Empty cells come back as NULL; the table promises "".
+    params = [str(path), _header_skip(path, source), source.delimiter or ","]
+    result: Any = con.execute(sql, params)
+    reader = result.fetch_record_batch(chunk_rows)
+    row = source.header_row + 1
+    try:
+        for batch in reader:
+            if batch.num_rows == 0:
+                continue
+            table = pa.Table.from_batches([batch]).rename_columns(source.columns)
+            yield _with_rows(table, row)
+            row += batch.num_rows
+    finally:
+        con.close()
+
+
+def _header_skip(path: Path, source: TableSource) -> int:
+    """Physical lines before the first data record (blank lines + header)."""
+    skip = 0
+    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        for line in fh:
+            skip += 1
+            if line.strip() != "":
+                break
+    return skip
+
+
+def _with_rows(table: pa.Table, first_row: int) -> pa.Table:
+    import numpy as np
+
+    rows = pa.array(np.arange(first_row, first_row + table.num_rows, dtype="int64"))
+    return table.append_column("tracker_row", rows)
+
+
+def _iter_csv_python(
+    source: TableSource, path: Path, chunk_rows: int
+) -> Iterator[pa.Table]:
+    n = len(source.columns)
+    single = n == 1
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=source.delimiter or ",")
+        for record in reader:  # the header
+            if record:
+                break
+        buf: list[list[str]] = [[] for _ in range(n)]
+        rows: list[int] = []
+        row = source.header_row
+        for record in reader:
+            if not record:
+                if not single:
+                    continue
+                record = [""]
+            row += 1
+            if len(record) < n:
+                source.issues.append(
+                    RowIssue(
+                        "row-short",
+                        row,
+                        None,
+                        None,
+                        f"row {row} has {len(record)} fields, the header {n}: "
+                        "missing cells read as empty",
+                    )
+                )
+                record = record + [""] * (n - len(record))
+            elif len(record) > n:
+                extra = record[n:]
+                source.issues.append(
+                    RowIssue(
+                        "row-long",
+                        row,
+                        None,
+                        (source.delimiter or ",").join(extra),
+                        f"row {row} has {len(record)} fields, the header {n}: "
+                        "the extra cells are not screened (value shows them)",
+                    )
+                )
+                record = record[:n]
+            for i in range(n):
+                buf[i].append(record[i])
+            rows.append(row)
+            if len(rows) >= chunk_rows:
+                yield _build(source.columns, buf, rows)
+                buf = [[] for _ in range(n)]
+                rows = []
+        if rows:
+            yield _build(source.columns, buf, rows)
+
+
+def _build(names: list[str], buf: list[list[str]], rows: list[int]) -> pa.Table:
+    arrays = [pa.array(col, type=pa.string()) for col in buf]
+    arrays.append(pa.array(rows, type=pa.int64()))
+    return pa.Table.from_arrays(arrays, names=[*names, "tracker_row"])
+
+
+# --------------------------------------------------------------------------
+# XLSX
+
+
+def _load_workbook(path: Path) -> Any:
+    from openpyxl import load_workbook
+
+    try:
+        # data_only=False: formulas are read as their text, never evaluated.
+        return load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+        raise InputError(
+            f"{path.name} is not a readable XLSX workbook (truncated or corrupt: "
+            f"{type(exc).__name__})"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on bad XML
+        raise InputError(
+            f"{path.name} is not a readable XLSX workbook ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def cell_text(value: Any) -> str:
+    """Return a cell value as the text it shows (numbers without '.0' noise kept).
+
+    Integers print as digits, floats with Python's repr (``8542310000.0``), so
+    the screening can see float artefacts; dates as ISO text; None as "".
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        text: str = value.isoformat()
+        return text.removesuffix("T00:00:00")
+    return str(value)
+
+
+def _header_of(ws: Any) -> tuple[int, list[str]] | None:
+    for idx, row in enumerate(ws.iter_rows(values_only=True, max_row=50), start=1):
+        cells = [cell_text(v) for v in row]
+        if any(c.strip() != "" for c in cells):
+            while cells and cells[-1].strip() == "":
+                cells.pop()
+            return idx, cells
+    return None
+
+
+def _open_xlsx(path: Path, sheet: str | None) -> TableSource:
+    wb = _load_workbook(path)
+    try:
+        names = list(wb.sheetnames)
+        issues: list[RowIssue] = []
+        if sheet is not None:
+            if sheet not in names:
+                raise InputError(
+                    f"{path.name} has no sheet {sheet!r}; sheets: {_show(names)}"
+                )
+            chosen = sheet
+            found = _header_of(wb[sheet])
+        else:
+            chosen, found = None, None
+            candidates: list[tuple[str, tuple[int, list[str]]]] = []
+            for name in names:
+                head = _header_of(wb[name])
+                if head is not None:
+                    candidates.append((name, head))
+            for name, head in candidates:
+                unique, _ = unique_headers(head[1])
+                try:
+                    detect_columns(unique)
+                except InputError:
+                    continue
+                chosen, found = name, head
+                break
+            if chosen is None and candidates:
+                chosen, found = candidates[0]
+            if chosen is None:
+                chosen = names[0]
+            for name, _head in candidates:
+                if name != chosen:
+                    issues.append(
+                        RowIssue(
+                            "sheet-skipped",
+                            None,
+                            None,
+                            name,
+                            f"sheet {name!r} was not screened (screened {chosen!r}; "
+                            "use --sheet to choose)",
+                        )
+                    )
+        if found is None:
+            raise InputError(f"{path.name} sheet {chosen!r} has no header row")
+        header_row, header = found
+        columns, header_issues = unique_headers(header)
+        for issue in header_issues:
+            issues.append(
+                RowIssue(
+                    issue.code, header_row, issue.column, issue.value, issue.message
+                )
+            )
+    finally:
+        wb.close()
+    return TableSource(
+        path=path,
+        format="xlsx",
+        headers=header,
+        columns=columns,
+        issues=issues,
+        sheet=chosen,
+        header_row=header_row,
+    )
+
+
+def _iter_xlsx(source: TableSource, chunk_rows: int) -> Iterator[pa.Table]:
+    wb = _load_workbook(source.path)
+    n = len(source.columns)
+    try:
+        ws = wb[source.sheet]
+        buf: list[list[str]] = [[] for _ in range(n)]
+        rows: list[int] = []
+        row = source.header_row
+        blank_run: list[int] = []
+        try:
+            for values in ws.iter_rows(min_row=source.header_row + 1, values_only=True):
+                row += 1
+                cells = [cell_text(v) for v in values[:n]]
+                extra = [cell_text(v) for v in values[n:]]
+                if any(c != "" for c in extra):
+                    source.issues.append(
+                        RowIssue(
+                            "row-long",
+                            row,
+                            None,
+                            "; ".join(e for e in extra if e != ""),
+                            f"row {row} has cells right of the last header column: "
+                            "they are not screened (value shows them)",
+                        )
+                    )
+                if all(c.strip() == "" for c in cells):
+                    # Trailing empty rows are formatting, not data; empty rows
+                    # between data rows are kept (added when data follows).
+                    blank_run.append(row)
+                    continue
+                for blank in blank_run:
+                    for i in range(n):
+                        buf[i].append("")
+                    rows.append(blank)
+                blank_run = []
+                cells += [""] * (n - len(cells))
+                for i in range(n):
+                    buf[i].append(cells[i])
+                rows.append(row)
+                if len(rows) >= chunk_rows:
+                    yield _build(source.columns, buf, rows)
+                    buf = [[] for _ in range(n)]
+                    rows = []
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - corrupt sheet XML
+            raise InputError(
+                f"{source.path.name} is not a readable XLSX workbook (sheet "
+                f"{source.sheet!r} is corrupt near row {row}: {type(exc).__name__})"
+            ) from None
+        if rows:
+            yield _build(source.columns, buf, rows)
+    finally:
+        wb.close()
+
+
+# --------------------------------------------------------------------------
+# Parquet
+
+
+def _open_parquet(path: Path) -> TableSource:
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"{path.name} is not a readable Parquet file: {exc}") from None
+    header = list(meta.schema_arrow.names)
+    columns, issues = unique_headers(header)
+    return TableSource(
+        path=path,
+        format="parquet",
+        headers=header,
+        columns=columns,
+        issues=issues,
+        row_count=meta.metadata.num_rows,
+    )
+
+
+def _as_text(array: pa.ChunkedArray | pa.Array) -> pa.Array | pa.ChunkedArray:
+    import pyarrow.compute as pc
+
+    typ = array.type
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        out = array
+    elif pa.types.is_floating(typ):
+        # Python's repr keeps float artefacts visible (8542310000.0).
+        out = pa.array(
+            [None if v is None else repr(v) for v in array.to_pylist()],
+            type=pa.string(),
+        )
+    elif pa.types.is_dictionary(typ):
+        return _as_text(array.cast(typ.value_type))
+    else:
+        out = pc.cast(array, pa.string())
+    return pc.fill_null(out.cast(pa.string()), "")
+
+
+def _iter_parquet(source: TableSource, chunk_rows: int) -> Iterator[pa.Table]:
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(source.path)
+    row = source.header_row + 1
+    for batch in pf.iter_batches(batch_size=chunk_rows):
+        arrays = [_as_text(batch.column(i)) for i in range(batch.num_columns)]
+        table = pa.Table.from_arrays(arrays, names=source.columns)
+        yield _with_rows(table, row)
+        row += batch.num_rows

@@ -1,0 +1,175 @@
+"""Write screened rows to CSV and Parquet, chunk by chunk, atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: Text starting with one of these is a formula to spreadsheet programs
+#: (OWASP CSV injection guidance); tab and carriage return too.
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def neutralize_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Prefix an apostrophe to every string that a spreadsheet would run.
+
+    Same rule as ``tracker.report.console.neutralize``, vectorised.
+    """
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return arr
+    risky = pc.fill_null(pc.match_substring_regex(arr, _FORMULA_START), False)
+    if not pc.any(risky).as_py():
+        return arr
+    return pc.if_else(risky, pc.binary_join_element_wise("'", arr, ""), arr)
+
+
+def neutralize_table(table: pa.Table) -> pa.Table:
+    """Neutralise every string column of ``table`` (see ``neutralize_array``)."""
+    for i, name in enumerate(table.column_names):
+        col = table.column(i)
+        new = neutralize_array(col)
+        if new is not col:
+            table = table.set_column(i, name, new)
+    return table
+
+
+def temp_beside(path: Path) -> Path:
+    """Return a new temporary file name in ``path``'s folder (for os.replace)."""
+    fd, name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path(".")
+    )
+    os.close(fd)
+    return Path(name)
+
+
+class RowSink(Protocol):
+    """Something screened chunks are written to, in order."""
+
+    path: Path
+
+    def write(self, table: pa.Table) -> None: ...
+
+    def close(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+class CsvSink:
+    """CSV (UTF-8, comma, header = the table's column names), formula-safe.
+
+    The file appears under its name only when ``close`` succeeds.
+    """
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.path = path
+        self._tmp = temp_beside(path)
+        self._fh = self._tmp.open("w", encoding="utf-8", newline="")
+        # The header is written by the csv module so that duplicate or odd
+        # names are quoted exactly like data.
+        csv.writer(self._fh, lineterminator="\n").writerow(
+            [_neutral(c) for c in columns]
+        )
+        self._fh.flush()
+        self._columns = columns
+
+    def write(self, table: pa.Table) -> None:
+        import pyarrow.csv as pacsv
+
+        safe = neutralize_table(table)
+        # Arrow needs unique names; the header is already written.
+        safe = safe.rename_columns([f"c{i}" for i in range(safe.num_columns)])
+        buf = pa.BufferOutputStream()
+        pacsv.write_csv(
+            safe,
+            buf,
+            write_options=pacsv.WriteOptions(
+                include_header=False, quoting_style="needed"
+            ),
+        )
+        self._fh.write(buf.getvalue().to_pybytes().decode("utf-8"))
+
+    def close(self) -> None:
+        self._fh.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        self._fh.close()
+        self._tmp.unlink(missing_ok=True)
+
+
+def _neutral(value: str) -> str:
+    from tracker.report.console import neutralize
+
+    out: str = neutralize(value)
+    return out
+
+
+class ParquetSink:
+    """Parquet with the table's schema. Values are stored as they are.
+
+    Parquet is data, not a spreadsheet: formula-like text is kept raw (a tool
+    that turns it into a spreadsheet must neutralise it).
+    """
+
+    def __init__(self, path: Path, schema: pa.Schema | None = None) -> None:
+        self.path = path
+        self._tmp = temp_beside(path)
+        self._writer: Any = None
+        self._schema = schema
+
+    def write(self, table: pa.Table) -> None:
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            self._schema = table.schema
+            self._writer = pq.ParquetWriter(str(self._tmp), table.schema)
+        self._writer.write_table(table.cast(self._schema))
+
+    def close(self) -> None:
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            schema = self._schema if self._schema is not None else pa.schema([])
+            pq.write_table(schema.empty_table(), str(self._tmp))
+        else:
+            self._writer.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+        self._tmp.unlink(missing_ok=True)
+
+
+class Sinks:
+    """Several sinks driven together; all are aborted if one fails."""
+
+    def __init__(self, sinks: list[RowSink]) -> None:
+        self.sinks = sinks
+
+    def write(self, table: pa.Table) -> None:
+        for sink in self.sinks:
+            sink.write(table)
+
+    def __enter__(self) -> Sinks:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            for sink in self.sinks:
+                with contextlib.suppress(Exception):
+                    sink.abort()

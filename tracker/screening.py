@@ -1,0 +1,1085 @@
+"""Screen trade rows against the lists: one vectorised kernel for pandas, files and Dask.
+
+The kernel (``Screener.screen``) works on an Arrow table of text cells. Per row
+it reads the code (``tracker.cells.read_code``), the date and the destination,
+then looks the code up in a prefix index built from the catalogue. Rows whose
+code touches no list entry are decided without Python per row; the others are
+grouped by *what decides their answer* (code length, which entry codes are its
+prefixes or lie under it, the date interval between two catalogue dates, and
+which lists apply to the destination) and each group is answered once with
+``tracker.matching.match_code`` on a representative code and date. The answer
+therefore equals ``match_code`` for every row, by construction.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tracker.catalog import Catalog
+from tracker.cells import CodeReading, read_code, read_country, read_date
+from tracker.exc import DatasetError, InputError
+from tracker.hs import VALID_LENGTHS, format_code
+from tracker.matching import match_code
+from tracker.models import Match
+from tracker.readers import ColumnMapping, IssueCode, RowIssue, TableSource
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Outcome of one row.
+#: match: an entry of a list that applies to the row's destination covers the
+#: code on the row's date (``listed`` or ``listed-if``: see tracker_verdicts);
+#: no-match: no entry matches (not a licence decision);
+#: indeterminate: cannot be decided from the row (tracker_reason says why).
+RowStatus = Literal["match", "no-match", "indeterminate"]
+
+#: Columns added to every row, in this order.
+ADDED_COLUMNS = (
+    "tracker_row",
+    "tracker_code",
+    "tracker_status",
+    "tracker_reason",
+    "tracker_lists",
+    "tracker_entries",
+    "tracker_tiers",
+    "tracker_verdicts",
+    "tracker_keywords",
+    "tracker_as_of",
+    "tracker_destination",
+    "tracker_notes",
+)
+STATUSES: tuple[RowStatus, ...] = ("match", "no-match", "indeterminate")
+
+SPLITS_FILE = "hs2017_splits.csv"
+_ISSUE_LIMIT = 10_000
+_CODE_ISSUE: dict[str, IssueCode] = {
+    "repaired": "code-repaired",
+    "missing": "code-missing",
+    "malformed": "code-malformed",
+    "digits-lost": "code-digits-lost",
+    "ambiguous": "code-malformed",
+}
+_FAST_CODE = r"^(?:\d{2}|\d{4}|\d{6}|\d{8}|\d{10})$"
+
+
+# --------------------------------------------------------------------------
+# HS 2017 splits
+
+
+@dataclass(frozen=True)
+class Split:
+    """An HS 2017 code that no longer exists in HS 2022, and its successors."""
+
+    hs2017: str
+    hs2022: tuple[str, ...]
+    note: str
+
+
+@functools.cache
+def load_splits(root: Path) -> dict[str, Split]:
+    """Load ``<datasets>/hs2017_splits.csv`` (empty when the folder has none).
+
+    Raises:
+        DatasetError: a row is malformed (bad code, duplicate, empty note).
+    """
+    path = root / SPLITS_FILE
+    out: dict[str, Split] = {}
+    if not path.is_file():
+        return out
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header != ["hs2017", "hs2022", "note"]:
+            raise DatasetError(
+                f"{SPLITS_FILE} row 1: header must be hs2017,hs2022,note"
+            )
+        for n, row in enumerate(reader, start=2):
+            if len(row) != 3:
+                raise DatasetError(f"{SPLITS_FILE} row {n}: expected 3 fields")
+            old, new, note = (c.strip() for c in row)
+            succ = tuple(s.strip() for s in new.split(";") if s.strip() != "")
+            bad = [c for c in (old, *succ) if not (c.isdigit() and len(c) in (4, 6))]
+            if bad or not succ or note == "" or old in out:
+                raise DatasetError(
+                    f"{SPLITS_FILE} row {n}: expected a new 4/6-digit hs2017 code, "
+                    f"4/6-digit successors and a note; got {row!r}"
+                )
+            out[old] = Split(old, succ, note)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Keywords
+
+
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+
+
+class KeywordScanner:
+    """Aho-Corasick search for category aliases in free text (word-bounded).
+
+    An alias matches at word boundaries; aliases written in Cyrillic may take
+    an ending (``нитроцеллюлозы`` matches ``нитроцеллюлоза``'s stem is not
+    guessed: the alias itself must appear, followed by any letters).
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        import ahocorasick
+
+        self._auto: Any = ahocorasick.Automaton()
+        words: dict[str, set[str]] = {}
+        for cat in catalog.categories.values():
+            for _lang, alias in cat.all_aliases():
+                folded = _fold(alias).strip()
+                if len(folded) >= 3:
+                    words.setdefault(folded, set()).add(cat.key)
+        for word, keys in words.items():
+            self._auto.add_word(word, (word, tuple(sorted(keys))))
+        self._empty = not words
+        if not self._empty:
+            self._auto.make_automaton()
+
+    def scan(self, text: str) -> list[tuple[str, str]]:
+        """Return (alias, category key) pairs found in ``text``, in text order."""
+        if self._empty or text == "":
+            return []
+        folded = _fold(text)
+        found: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for end, (word, keys) in self._auto.iter(folded):
+            start = end - len(word) + 1
+            if (
+                start > 0
+                and _WORD.match(folded[start - 1])
+                and _WORD.match(word[0])
+                and not _is_cjk(word[0])
+            ):
+                continue
+            nxt = folded[end + 1] if end + 1 < len(folded) else ""
+            # Russian and Ukrainian nouns decline: allow an ending after a
+            # Cyrillic alias, never after a Latin one.
+            if (
+                nxt != ""
+                and _WORD.match(nxt)
+                and not _is_cjk(word[-1])
+                and not _is_cyrillic(word[-1])
+            ):
+                continue
+            for key in keys:
+                if (word, key) not in seen:
+                    seen.add((word, key))
+                    found.append((word, key))
+        return found
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+# --------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class GroupAnswer:
+    """The answer shared by every row of one decision group."""
+
+    status: RowStatus
+    reason: str
+    lists: str
+    entries: str
+    tiers: str
+    verdicts: str
+    notes: str
+    #: (list key, tier or "") pairs of the matches, for the summary.
+    list_tiers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class ScreeningSummary:
+    """Counts and issues gathered while screening, chunk by chunk."""
+
+    rows_in: int = 0
+    rows_out: int = 0
+    status: Counter[str] = field(default_factory=Counter)
+    by_list_tier: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_destination: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_month: Counter[tuple[str, str]] = field(default_factory=Counter)
+    issues: list[RowIssue] = field(default_factory=list)
+    issue_counts: Counter[str] = field(default_factory=Counter)
+
+    def add_issue(self, issue: RowIssue) -> None:
+        """Record an issue (all are counted; the first 10,000 are kept)."""
+        self.issue_counts[issue.code] += 1
+        if len(self.issues) < _ISSUE_LIMIT:
+            self.issues.append(issue)
+
+    def line(self) -> str:
+        """Return the one-line summary printed on stderr."""
+        return (
+            f"{self.rows_in} rows in, {self.rows_out} rows out: "
+            f"{self.status['match']} match, {self.status['no-match']} no-match, "
+            f"{self.status['indeterminate']} indeterminate"
+        )
+
+    def merge(self, other: ScreeningSummary) -> None:
+        """Add another summary's counts and issues to this one."""
+        self.rows_in += other.rows_in
+        self.rows_out += other.rows_out
+        self.status.update(other.status)
+        self.by_list_tier.update(other.by_list_tier)
+        self.by_destination.update(other.by_destination)
+        self.by_month.update(other.by_month)
+        for issue in other.issues:
+            if len(self.issues) < _ISSUE_LIMIT:
+                self.issues.append(issue)
+        self.issue_counts.update(other.issue_counts)
+
+
+@dataclass
+class ScreeningResult:
+    """The screened rows (input columns untouched, tracker_* added) and the summary."""
+
+    frame: pd.DataFrame
+    summary: ScreeningSummary
+
+    @property
+    def issues(self) -> list[RowIssue]:
+        """Problems found in the input (first 10,000)."""
+        return self.summary.issues
+
+
+# --------------------------------------------------------------------------
+# The kernel
+
+
+def _empty_to_null(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def _null_to_empty(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    out = pc.fill_null(arr, "")
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
+def _unique_map(arr: pa.Array, fn: Any, typ: pa.DataType) -> tuple[pa.Array, pa.Array]:
+    """Apply ``fn`` to each distinct value; return (per-row indices, results)."""
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    values = enc.dictionary.to_pylist()
+    results = pa.array([fn(v) for v in values], type=typ)
+    return enc.indices, results
+
+
+class Screener:
+    """A catalogue prepared for screening many rows (indexes and caches).
+
+    Args:
+        catalog: the loaded catalogue.
+        destination: ISO alpha-2 code for rows without a destination cell
+            (None: every list applies).
+        as_of: date for rows without a date cell (None: today).
+        lists: only these list keys (None: all).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        destination: str | None = None,
+        as_of: dt.date | None = None,
+        lists: Iterable[str] | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.default_destination = (
+            destination.lower() if destination is not None else None
+        )
+        self.default_date = as_of if as_of is not None else dt.date.today()
+        self.lists = tuple(lists) if lists is not None else tuple(catalog.lists)
+        self.splits = load_splits(catalog.path)
+        self.keywords = KeywordScanner(catalog)
+        self._country_names = _country_names(catalog.path)
+        codes = sorted({c.value for e in catalog.entries for c in e.codes})
+        self._keys = {
+            n: pa.array([c for c in codes if len(c) == n], type=pa.string())
+            for n in VALID_LENGTHS
+        }
+        narrower = sorted({c[:n] for c in codes for n in VALID_LENGTHS if n < len(c)})
+        self._narrower = pa.array(narrower, type=pa.string())
+        self._split6 = pa.array([k for k in self.splits if len(k) == 6], pa.string())
+        self._split4 = pa.array([k for k in self.splits if len(k) == 4], pa.string())
+        bounds: set[dt.date] = set()
+        for e in catalog.entries:
+            bounds.update(d for d in (e.added, e.ended) if d is not None)
+        for meta in catalog.lists.values():
+            if meta.covers_from is not None:
+                bounds.add(meta.covers_from)
+        self._bounds = sorted(bounds)
+        self._bound_days = np.array(
+            [b.toordinal() for b in self._bounds], dtype=np.int64
+        )
+        self._dest_classes: dict[str | None, int] = {}
+        self._class_rep: list[str | None] = []
+        self._answers: dict[tuple[Any, ...], GroupAnswer] = {}
+        self._matches: dict[tuple[str, dt.date], list[Match]] = {}
+
+    # -- per-group answers -------------------------------------------------
+
+    def _epoch_date(self, epoch: int) -> dt.date:
+        if epoch == 0:
+            first = self._bounds[0] if self._bounds else self.default_date
+            return first - dt.timedelta(days=1)
+        return self._bounds[epoch - 1]
+
+    def _dest_class(self, dest: str | None) -> int:
+        """Destinations for which every list applies and concerns alike share a class."""
+        sig: tuple[bool, ...] = tuple(
+            flag
+            for key in self.lists
+            for flag in (
+                self.catalog.lists[key].applies_to(dest),
+                self.catalog.lists[key].concerns(dest),
+            )
+        )
+        for d, cls in self._dest_classes.items():
+            if cls >= 0 and self._sig(d) == sig:
+                self._dest_classes[dest] = cls
+                return cls
+        cls = len(self._class_rep)
+        self._class_rep.append(dest)
+        self._dest_classes[dest] = cls
+        return cls
+
+    def _sig(self, dest: str | None) -> tuple[bool, ...]:
+        return tuple(
+            flag
+            for key in self.lists
+            for flag in (
+                self.catalog.lists[key].applies_to(dest),
+                self.catalog.lists[key].concerns(dest),
+            )
+        )
+
+    def _match(self, code: str, on: dt.date) -> list[Match]:
+        key = (code, on)
+        found = self._matches.get(key)
+        if found is None:
+            found = match_code(self.catalog, code, as_of=on, lists=self.lists)
+            self._matches[key] = found
+        return found
+
+    def answer(self, code: str, on: dt.date, dest: str | None) -> GroupAnswer:
+        """Return the answer for one usable code, date and destination.
+
+        The vectorised kernel calls this once per decision group; it is also the
+        per-row reference implementation.
+        """
+        cat = self.catalog
+        matches = self._match(code, on)
+        applies = [m for m in matches if cat.lists[m.list_key].applies_to(dest)]
+        others = [m for m in matches if not cat.lists[m.list_key].applies_to(dest)]
+        notes: list[str] = []
+        concern = sorted(
+            {m.list_key for m in others if cat.lists[m.list_key].concerns(dest)}
+        )
+        if concern:
+            notes.append(
+                f"{', '.join(concern)}: due-diligence concern for this destination "
+                "(not a restriction on it)"
+            )
+        rest = sorted({m.list_key for m in others} - set(concern))
+        if rest:
+            notes.append(
+                "also matches lists that do not restrict exports to this "
+                f"destination: {', '.join(rest)}"
+            )
+        if applies:
+            direct = [m for m in applies if m.basis != "derived"]
+            if len(code) == 2 and direct and all(m.basis == "narrower" for m in direct):
+                ans = self._group(applies, "indeterminate", notes)
+                reason = (
+                    f"code-too-short: chapter {code} contains listed codes; "
+                    "give at least 4 digits"
+                )
+                return GroupAnswer(
+                    "indeterminate",
+                    reason,
+                    ans.lists,
+                    ans.entries,
+                    ans.tiers,
+                    ans.verdicts,
+                    ans.notes,
+                    (),
+                )
+            return self._group(applies, "match", notes)
+        split = self.splits.get(code[:6]) or self.splits.get(code[:4])
+        if split is not None:
+            hits = sorted(
+                {
+                    m.list_key + ":" + m.entry_id
+                    for succ in split.hs2022
+                    for m in self._match(succ, on)
+                    if cat.lists[m.list_key].applies_to(dest)
+                }
+            )
+            if hits:
+                succ = "/".join(format_code(s) for s in split.hs2022)
+                return GroupAnswer(
+                    "indeterminate",
+                    f"code-hs2017-split: {format_code(split.hs2017)} is an HS 2017 "
+                    f"code; in HS 2022 it became {succ}, and some of these are "
+                    f"listed ({'; '.join(hits[:5])}): give the HS 2022 code",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "; ".join([split.note, *notes]),
+                )
+        gaps = []
+        for key in self.lists:
+            meta = cat.lists[key]
+            if not meta.applies_to(dest) or meta.covers_from is None:
+                continue
+            if cat.list_gap(key, on) is not None and match_code(
+                cat, code, as_of=meta.covers_from, lists=[key]
+            ):
+                gaps.append(f"{key} (bundled from {meta.covers_from})")
+        if gaps:
+            return GroupAnswer(
+                "indeterminate",
+                "list-not-bundled: the code is on "
+                + ", ".join(gaps)
+                + "; what these lists said on the row's date is not bundled",
+                "",
+                "",
+                "",
+                "",
+                "; ".join(notes),
+            )
+        return GroupAnswer("no-match", "", "", "", "", "", "; ".join(notes))
+
+    def _group(
+        self, matches: list[Match], status: RowStatus, notes: list[str]
+    ) -> GroupAnswer:
+        lists: list[str] = []
+        entries: list[str] = []
+        verdicts: list[str] = []
+        tiers: list[str] = []
+        pairs: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for m in matches:
+            if m.list_key not in lists:
+                lists.append(m.list_key)
+            if (m.list_key, m.entry_id) in seen:
+                continue
+            seen.add((m.list_key, m.entry_id))
+            entries.append(f"{m.list_key}:{m.entry_id}")
+            verdicts.append(m.verdict)
+            if m.tier is not None and f"{m.list_key}:{m.tier}" not in tiers:
+                tiers.append(f"{m.list_key}:{m.tier}")
+            if (m.list_key, m.tier or "") not in pairs:
+                pairs.append((m.list_key, m.tier or ""))
+        return GroupAnswer(
+            status,
+            "",
+            ";".join(lists),
+            ";".join(entries),
+            ";".join(tiers),
+            ";".join(verdicts),
+            "; ".join(notes),
+            tuple(pairs),
+        )
+
+    # -- counts and issues --------------------------------------------------
+
+    def account(
+        self, out: pa.Table, columns: ColumnMapping, summary: ScreeningSummary
+    ) -> None:
+        """Add a screened table's counts and input issues to ``summary``.
+
+        Works on the kernel's output only, so the local and Dask engines give
+        the same summary.
+        """
+        n = out.num_rows
+        summary.rows_in += n
+        summary.rows_out += n
+        st = out.column("tracker_status")
+        vc = pc.value_counts(st)
+        for v, c in zip(
+            vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True
+        ):
+            summary.status[v] += c
+        small = pa.table(
+            {
+                "l": out.column("tracker_lists"),
+                "t": out.column("tracker_tiers"),
+                "d": out.column("tracker_destination"),
+                "m": pc.utf8_slice_codeunits(out.column("tracker_as_of"), 0, 7),
+                "s": st,
+            }
+        )
+        matched = small.filter(pc.equal(small.column("s"), "match"))
+        agg = matched.group_by(["l", "t"]).aggregate([([], "count_all")])
+        for lists, tiers, count in zip(
+            agg.column("l").to_pylist(),
+            agg.column("t").to_pylist(),
+            agg.column("count_all").to_pylist(),
+            strict=True,
+        ):
+            for pair in _list_tier_pairs(lists, tiers):
+                summary.by_list_tier[pair] += count
+        for cols, counter in (
+            (["d", "s"], summary.by_destination),
+            (["m", "s"], summary.by_month),
+        ):
+            agg = small.group_by(cols).aggregate([([], "count_all")])
+            for a, s, c in zip(
+                agg.column(cols[0]).to_pylist(),
+                agg.column("s").to_pylist(),
+                agg.column("count_all").to_pylist(),
+                strict=True,
+            ):
+                counter[(a or "", s)] += c
+        rows = out.column("tracker_row")
+        self._cell_issues(summary, rows, out.column(columns.code), columns.code, "code")
+        if columns.date is not None:
+            self._cell_issues(
+                summary, rows, out.column(columns.date), columns.date, "date"
+            )
+        if columns.destination is not None:
+            self._cell_issues(
+                summary,
+                rows,
+                out.column(columns.destination),
+                columns.destination,
+                "destination",
+            )
+
+    def _cell_issues(
+        self,
+        summary: ScreeningSummary,
+        rows: pa.ChunkedArray | pa.Array,
+        values: pa.ChunkedArray | pa.Array,
+        column: str,
+        kind: str,
+    ) -> None:
+        raw = _null_to_empty(values)
+        if kind == "code":
+            ok = pc.fill_null(pc.match_substring_regex(raw, _FAST_CODE), False)
+        else:
+            ok = pc.equal(raw, "")
+        if pc.all(ok).as_py():
+            return
+        pos = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
+        sel = pa.array(pos)
+        vals = pc.take(raw, sel)
+        idx, _ = _unique_map(vals, lambda v: 0, pa.int8())
+        uniq = pc.dictionary_encode(vals)
+        if isinstance(uniq, pa.ChunkedArray):
+            uniq = uniq.combine_chunks()
+        found: list[tuple[IssueCode, str] | None] = []
+        for v in uniq.dictionary.to_pylist():
+            if kind == "code":
+                reading = read_code(v)
+                found.append(
+                    None
+                    if reading.state == "ok"
+                    else (_CODE_ISSUE[reading.state], reading.message)
+                )
+            elif kind == "date":
+                found.append(
+                    None
+                    if read_date(v) is not None
+                    else ("date-invalid", f"date {v!r} not understood")
+                )
+            else:
+                found.append(
+                    None
+                    if read_country(v, self._country_names) is not None
+                    else ("destination-unknown", f"destination {v!r} not recognised")
+                )
+        idx_np = np.asarray(idx)
+        row_vals = pc.take(rows, sel)
+        if kind == "destination":
+            # One issue per distinct value, at its first row, with the count.
+            counts = np.bincount(idx_np, minlength=len(found))
+            first: dict[int, int] = {}
+            for k, u in enumerate(idx_np.tolist()):
+                first.setdefault(u, k)
+            for u, item in enumerate(found):
+                if item is None or counts[u] == 0:
+                    continue
+                code, msg = item
+                summary.add_issue(
+                    RowIssue(
+                        code,
+                        row_vals[first[u]].as_py(),
+                        column,
+                        uniq.dictionary[u].as_py(),
+                        f"{msg} ({counts[u]} rows)",
+                    )
+                )
+            return
+        bad = [k for k, u in enumerate(idx_np.tolist()) if found[u] is not None]
+        room = max(0, _ISSUE_LIMIT - len(summary.issues))
+        for k in bad[:room]:
+            item = found[idx_np[k]]
+            assert item is not None
+            summary.add_issue(
+                RowIssue(item[0], row_vals[k].as_py(), column, vals[k].as_py(), item[1])
+            )
+        for k in bad[room:]:
+            item = found[idx_np[k]]
+            assert item is not None
+            summary.issue_counts[item[0]] += 1
+
+    # -- the vectorised kernel ---------------------------------------------
+
+    def screen(self, table: pa.Table, columns: ColumnMapping) -> pa.Table:
+        """Screen an Arrow table of text cells; return it with tracker_* columns.
+
+        ``table`` must hold the mapped columns as strings and ``tracker_row``
+        (int64). Input columns are returned unchanged, in order, followed by
+        ``ADDED_COLUMNS``. Counts and issues are gathered from the result by
+        ``account``.
+        """
+        n = table.num_rows
+        rows = table.column("tracker_row").combine_chunks()
+        raw_code = _null_to_empty(table.column(columns.code))
+
+        # 1. codes: clean digit strings directly, everything else once per value
+        fast = pc.fill_null(pc.match_substring_regex(raw_code, _FAST_CODE), False)
+        code = pc.if_else(fast, raw_code, pa.scalar(None, pa.string()))
+        state_idx = np.zeros(n, dtype=np.int32)  # 0 = ok
+        code_msg = pa.nulls(n, pa.string())
+        states = ["ok", "repaired", "missing", "malformed", "digits-lost", "ambiguous"]
+        if not pc.all(fast).as_py():
+            slow = np.flatnonzero(~fast.to_numpy(zero_copy_only=False))
+            idx, readings = _unique_readings(pc.take(raw_code, pa.array(slow)))
+            none = len(readings)  # index of an appended null: fast rows
+            full_idx = np.full(n, none, dtype=np.int64)
+            full_idx[slow] = np.asarray(idx)
+            full_idx_arr = pa.array(full_idx)
+            r_code = pa.array([r.code for r in readings] + [None], pa.string())
+            r_msg = pa.array(
+                [r.message or None for r in readings] + [None], pa.string()
+            )
+            r_state = np.array(
+                [states.index(r.state) for r in readings] + [0], np.int32
+            )
+            code = pc.if_else(fast, raw_code, pc.take(r_code, full_idx_arr))
+            code_msg = pc.take(r_msg, full_idx_arr)
+            state_idx = r_state[full_idx]
+
+        # 2. dates
+        date_note = pa.nulls(n, pa.string())
+        default_day = self.default_date.toordinal()
+        if columns.date is not None:
+            raw_date = _null_to_empty(table.column(columns.date))
+            idx, parsed = _unique_map(
+                raw_date,
+                lambda v: None if (d := read_date(v)) is None else d.toordinal(),
+                pa.int64(),
+            )
+            days_u = np.asarray(pc.fill_null(parsed, -1).to_numpy())
+            days = days_u[np.asarray(idx)]
+            bad = days < 0
+            if bad.any():
+                values = pc.dictionary_encode(raw_date)
+                if isinstance(values, pa.ChunkedArray):
+                    values = values.combine_chunks()
+                note_u = pa.array(
+                    [
+                        None
+                        if d >= 0
+                        else (
+                            f"no date: screened as of {self.default_date}"
+                            if v.strip() == ""
+                            else f"date {v!r} not understood: screened as of "
+                            f"{self.default_date}"
+                        )
+                        for v, d in zip(
+                            values.dictionary.to_pylist(), days_u.tolist(), strict=True
+                        )
+                    ],
+                    pa.string(),
+                )
+                date_note = pc.take(note_u, idx)
+                days = np.where(bad, default_day, days)
+        else:
+            days = np.full(n, default_day, dtype=np.int64)
+        epoch = np.searchsorted(self._bound_days, days, side="right")
+
+        # 3. destinations
+        dest_note = pa.nulls(n, pa.string())
+        if columns.destination is not None:
+            raw_dest = _null_to_empty(table.column(columns.destination))
+            idx, iso = _unique_map(
+                raw_dest, lambda v: read_country(v, self._country_names), pa.string()
+            )
+            iso_vals = iso.to_pylist()
+            raw_vals = pc.dictionary_encode(raw_dest)
+            raw_dict = (
+                raw_vals.combine_chunks()
+                if isinstance(raw_vals, pa.ChunkedArray)
+                else raw_vals
+            ).dictionary.to_pylist()
+            unknown = [
+                i
+                for i, (r, c) in enumerate(zip(raw_dict, iso_vals, strict=True))
+                if c is None and r.strip() != ""
+            ]
+            iso_filled = [
+                c if c is not None else self.default_destination for c in iso_vals
+            ]
+            dest_u = pa.array(iso_filled, pa.string())
+            dest = pc.take(dest_u, idx)
+            if unknown:
+                note_u = pa.array(
+                    [
+                        (
+                            f"destination {r!r} not recognised: "
+                            + (
+                                f"screened for {self.default_destination}"
+                                if self.default_destination
+                                else "every list applied"
+                            )
+                        )
+                        if i in set(unknown)
+                        else None
+                        for i, r in enumerate(raw_dict)
+                    ],
+                    pa.string(),
+                )
+                dest_note = pc.take(note_u, idx)
+            cls_u = np.array([self._dest_class(c) for c in iso_filled], dtype=np.int64)
+            dest_cls = cls_u[np.asarray(idx)] if len(cls_u) else np.zeros(n, np.int64)
+        else:
+            dest = pa.array([self.default_destination] * n, pa.string())
+            dest_cls = np.full(n, self._dest_class(self.default_destination), np.int64)
+
+        # 4. prefix index lookups
+        comps = [np.asarray(pc.fill_null(pc.utf8_length(code), 0).to_numpy())]
+        for length in VALID_LENGTHS:
+            key = pc.utf8_slice_codeunits(code, 0, length)
+            comps.append(_lookup(key, self._keys[length]))
+        comps.append(_lookup(code, self._narrower))
+        comps.append(_lookup(pc.utf8_slice_codeunits(code, 0, 6), self._split6))
+        comps.append(_lookup(pc.utf8_slice_codeunits(code, 0, 4), self._split4))
+        hit_mask = np.zeros(n, dtype=bool)
+        for comp in comps[1:]:
+            hit_mask |= comp >= 0
+        usable = np.asarray(pc.is_valid(code).to_numpy(zero_copy_only=False))
+
+        # 5. answers: index 0 = no hit, 1.. = groups
+        answers: list[GroupAnswer] = [GroupAnswer("no-match", "", "", "", "", "", "")]
+        group = np.zeros(n, dtype=np.int64)
+        hit_rows = np.flatnonzero(hit_mask & usable)
+        if len(hit_rows):
+            mat = np.stack(
+                [c[hit_rows] for c in comps] + [epoch[hit_rows], dest_cls[hit_rows]],
+                axis=1,
+            )
+            uniq, first, inverse = np.unique(
+                mat, axis=0, return_index=True, return_inverse=True
+            )
+            code_vals = pc.take(code, pa.array(hit_rows[first])).to_pylist()
+            for sig, rep in zip(uniq.tolist(), code_vals, strict=True):
+                cache_key = tuple(sig)
+                ans = self._answers.get(cache_key)
+                if ans is None:
+                    ans = self.answer(
+                        rep, self._epoch_date(sig[-2]), self._class_rep[sig[-1]]
+                    )
+                    self._answers[cache_key] = ans
+                answers.append(ans)
+            group[hit_rows] = np.asarray(inverse).reshape(-1) + 1
+        # code problems: groups after the answers, one per state
+        base = len(answers)
+        for s, state in enumerate(states):
+            if s == 0:
+                continue
+            answers.append(
+                GroupAnswer("indeterminate", f"code-{state}", "", "", "", "", "")
+            )
+        bad_code = state_idx > 1  # 1 = repaired: usable
+        group[bad_code] = base + state_idx[bad_code] - 1
+
+        status_u = pa.array([a.status for a in answers], pa.string())
+        status = pc.take(status_u, pa.array(group))
+        reason = pc.take(pa.array([a.reason for a in answers], pa.string()), group)
+        # Code problems: the reason names the cell's problem in words.
+        reason = pc.if_else(
+            pa.array(bad_code),
+            pc.binary_join_element_wise(reason, _null_to_empty(code_msg), ": "),
+            reason,
+        )
+
+        # 6. keywords in the description
+        if columns.description is not None:
+            raw_desc = _null_to_empty(table.column(columns.description))
+            idx, kw_u = _unique_map(
+                raw_desc,
+                lambda v: "; ".join(f"{w} ({k})" for w, k in self.keywords.scan(v)),
+                pa.string(),
+            )
+            keywords = pc.take(kw_u, idx)
+        else:
+            keywords = pa.array([""] * n, pa.string())
+        has_kw = pc.not_equal(keywords, "")
+        conflict = pc.and_(has_kw, pc.equal(status, "no-match"))
+        if pc.any(conflict).as_py():
+            reason = pc.if_else(
+                conflict,
+                pc.binary_join_element_wise(
+                    "keyword-conflict: the description mentions ",
+                    keywords,
+                    " but the code matches no list",
+                    "",
+                ),
+                reason,
+            )
+            status = pc.if_else(conflict, "indeterminate", status)
+        unusable_kw = pc.and_(has_kw, pa.array(bad_code))
+        if pc.any(unusable_kw).as_py():
+            reason = pc.if_else(
+                unusable_kw,
+                pc.binary_join_element_wise(
+                    reason, "; the description mentions ", keywords, ""
+                ),
+                reason,
+            )
+
+        # 7. assemble
+        notes = _join_notes(
+            [
+                pc.if_else(
+                    pa.array(state_idx == 1), code_msg, pa.scalar(None, pa.string())
+                ),
+                date_note,
+                dest_note,
+                pc.take(pa.array([a.notes for a in answers], pa.string()), group),
+            ]
+        )
+
+        def take(attr: str) -> pa.Array:
+            return pc.take(pa.array([getattr(a, attr) for a in answers]), group)
+
+        as_of = pa.array(
+            [dt.date.fromordinal(int(d)).isoformat() for d in np.unique(days)],
+            pa.string(),
+        )
+        day_idx = np.searchsorted(np.unique(days), days)
+        added = {
+            "tracker_row": rows,
+            "tracker_code": _null_to_empty(code),
+            "tracker_status": status,
+            "tracker_reason": reason,
+            "tracker_lists": take("lists"),
+            "tracker_entries": take("entries"),
+            "tracker_tiers": take("tiers"),
+            "tracker_verdicts": take("verdicts"),
+            "tracker_keywords": keywords,
+            "tracker_as_of": pc.take(as_of, pa.array(day_idx)),
+            "tracker_destination": _null_to_empty(dest),
+            "tracker_notes": _null_to_empty(notes),
+        }
+        out = table.drop_columns(["tracker_row"])
+        for name in ADDED_COLUMNS:
+            out = out.append_column(name, added[name])
+
+        return out
+
+
+def _list_tier_pairs(lists: str, tiers: str) -> list[tuple[str, str]]:
+    """(list, tier) pairs of a matching row; tier "" for lists without tiers."""
+    tier_parts = [t.split(":", 1) for t in tiers.split(";") if ":" in t]
+    out: list[tuple[str, str]] = []
+    for key in (k for k in lists.split(";") if k != ""):
+        found = [t for k, t in tier_parts if k == key]
+        out.extend((key, t) for t in found) if found else out.append((key, ""))
+    return out
+
+
+def _join_notes(parts: list[pa.Array]) -> pa.Array:
+    """Join note columns with '; ', skipping empty and null parts."""
+    # binary_join_element_wise(null_handling="skip") drops all-null rows in
+    # some pyarrow versions; join with a unit separator and clean up instead.
+    filled = [pc.fill_null(p, "") for p in parts]
+    joined = pc.binary_join_element_wise(*filled, "\x1f")
+    joined = pc.replace_substring_regex(joined, "\x1f+", "\x1f")
+    joined = pc.utf8_trim(joined, characters="\x1f")
+    return pc.replace_substring(joined, "\x1f", "; ")
+
+
+def _country_names(root: Path) -> dict[str, str]:
+    """Folded country names of datasets/countries.yml (if present) -> ISO alpha-2."""
+    from tracker.countries import COUNTRIES_FILE, load_countries
+
+    if not (root / COUNTRIES_FILE).is_file():
+        return {}
+    out: dict[str, str] = {}
+    for iso, country in load_countries(root).items():
+        for name in (country.name, *(a for v in country.aliases.values() for a in v)):
+            folded = " ".join(_fold(name).replace(".", " ").split())
+            out.setdefault(folded, iso)
+    return out
+
+
+def _lookup(keys: pa.Array, values: pa.Array) -> np.ndarray[Any, Any]:
+    if len(values) == 0:
+        return np.full(len(keys), -1, dtype=np.int64)
+    found = pc.index_in(keys, value_set=values)
+    return np.asarray(pc.fill_null(found, -1).to_numpy()).astype(np.int64)
+
+
+def _unique_readings(values: pa.Array) -> tuple[pa.Array, list[CodeReading]]:
+    enc = pc.dictionary_encode(values)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    readings = [read_code(v) for v in enc.dictionary.to_pylist()]
+    return enc.indices, readings
+
+
+# --------------------------------------------------------------------------
+# Public entry points
+
+
+def _to_arrow(df: pd.DataFrame, columns: ColumnMapping, first_row: int) -> pa.Table:
+    import pandas as pd
+
+    arrays = []
+    names = []
+    for name in df.columns:
+        series = df[name]
+        if name in columns.roles().values():
+            series = series.astype(object).where(series.notna(), "").astype(str)
+        arrays.append(pa.array(series.astype(object), from_pandas=True))
+        names.append(str(name))
+    if "tracker_row" in df.columns:
+        table = pa.Table.from_arrays(arrays, names=names)
+        return table.set_column(
+            names.index("tracker_row"),
+            "tracker_row",
+            pa.array(pd.to_numeric(df["tracker_row"]).astype("int64")),
+        )
+    rows = np.arange(first_row, first_row + len(df), dtype=np.int64)
+    arrays.append(pa.array(rows))
+    names.append("tracker_row")
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def screen_frame(
+    df: pd.DataFrame,
+    catalog: Catalog,
+    *,
+    columns: ColumnMapping,
+    destination: str | None = None,
+    as_of: dt.date | None = None,
+    first_row: int = 2,
+    screener: Screener | None = None,
+) -> ScreeningResult:
+    """Screen a DataFrame of text cells; every row comes out, in order.
+
+    Args:
+        df: the rows (not modified). Mapped columns should hold text; a
+            ``tracker_row`` column, if present, gives the row numbers.
+        catalog: the loaded catalogue.
+        columns: which column holds the code, description, destination, date.
+        destination: ISO alpha-2 for rows without a destination (None: every
+            list applies).
+        as_of: date for rows without a date (None: today).
+        first_row: row number of the first row when ``df`` has no
+            ``tracker_row`` (2 = the row below a header).
+        screener: a prepared ``Screener`` to reuse (faster across calls).
+
+    Returns:
+        ``ScreeningResult``: ``frame`` = ``df``'s columns untouched plus
+        ``ADDED_COLUMNS``; ``summary`` = counts and issues.
+
+    Example:
+        >>> from tracker import load_catalog  # doctest: +SKIP
+        >>> res = screen_frame(df, load_catalog(), columns=ColumnMapping(code="HS"))
+        >>> res.frame["tracker_status"].value_counts()  # doctest: +SKIP
+    """
+    scr = (
+        screener
+        if screener is not None
+        else Screener(catalog, destination=destination, as_of=as_of)
+    )
+    summary = ScreeningSummary()
+    table = _to_arrow(df, columns, first_row)
+    out = scr.screen(table, columns)
+    scr.account(out, columns, summary)
+    frame = out.to_pandas()
+    frame.index = df.index
+    return ScreeningResult(frame=frame, summary=summary)
+
+
+def iter_screened(
+    source: TableSource,
+    catalog: Catalog,
+    *,
+    columns: ColumnMapping,
+    destination: str | None = None,
+    as_of: dt.date | None = None,
+    summary: ScreeningSummary,
+    chunk_rows: int = 200_000,
+) -> Iterator[pa.Table]:
+    """Stream a file through the kernel: yield screened Arrow chunks in order.
+
+    Memory stays bounded by ``chunk_rows``. Reader issues (headers, ragged
+    rows) are added to ``summary`` as they appear.
+    """
+    screener = Screener(catalog, destination=destination, as_of=as_of)
+    seen = 0
+    for issue in source.issues:
+        summary.add_issue(issue)
+    seen = len(source.issues)
+    for chunk in source.iter_chunks(chunk_rows):
+        out = screener.screen(chunk, columns)
+        screener.account(out, columns, summary)
+        for issue in source.issues[seen:]:
+            summary.add_issue(issue)
+        seen = len(source.issues)
+        yield out
+    for issue in source.issues[seen:]:
+        summary.add_issue(issue)
+
+
+def check_destination(value: str | None) -> str | None:
+    """Validate a --destination value (ISO alpha-2, alpha-3 or a known name).
+
+    Raises:
+        InputError: the value is not a country tracker recognises.
+    """
+    if value is None:
+        return None
+    code = read_country(value)
+    if code is None:
+        raise InputError(
+            f"Unknown destination {value!r}: use an ISO 3166 alpha-2 code, e.g. RU"
+        )
+    return code
