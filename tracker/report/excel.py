@@ -397,6 +397,7 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
     row += 1
     verdicts = list(VERDICT_RANK)
     _header(ws, row, ["list", *verdicts, "applies to destination"])
+    _height(ws, row, 2)
     head = row
     counts = result.counts()
     for lst in result.lists:
