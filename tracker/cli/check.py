@@ -287,7 +287,7 @@ def check(
     """Cross-check goods against every list, for a destination and a date.
 
     Each ITEM is a category (key, name or alias in any supported language,
-    e.g. optics, "machine tools", "станки с ЧПУ", 硝化纤维) or an HS/CN/HTS
+    e.g. optics, "machine tools", "станок с ЧПУ", 硝化纤维) or an HS/CN/HTS
     code. A category covers its sub-categories. For each item and list the
     verdict is listed, listed-if (condition given), indeterminate (reason
     given) or not-listed; a list that does not restrict exports to the
@@ -297,7 +297,7 @@ def check(
     \b
     Examples:
         tracker check nitrocellulose optics "machine tools" -o report.xlsx
-        tracker check "станки с ЧПУ" --as-of 2024-03-31
+        tracker check "станок с ЧПУ" --as-of 2024-03-31
         tracker check 8459.61 --destination KZ --format json
     """
     on = parse_date(as_of)
