@@ -492,7 +492,11 @@ def _matrix(ws: Worksheet, result: CheckResult) -> None:
                 *(v.verdict for v in check.verdicts),
             ]
         )
-    widths = {k: max(14.0, len(k) + 4.0) for k in keys}
+    # wide enough for "indeterminate" and the list keys, and for the legend below
+    longest_item = max((len(str(r[0])) for r in rows), default=0)
+    widths: dict[str, float] = {k: max(16.0, len(k) + 4.0) for k in keys}
+    widths["item"] = float(min(max(18, longest_item + 2), _MAX_WIDTH))
+    widths["overall"] = 16.0
     first, last = write_table(ws, columns, rows, widths=widths)
     for r, check in enumerate(result.items, start=first):
         for c, v in enumerate(check.verdicts, start=4):
