@@ -81,7 +81,7 @@ def make_table(
 VERDICT_STYLE = {
     "listed": "bold red",
     "listed-if": "yellow",
-    "not-listed": "green",
+    "not-listed": "bright_black",
     "indeterminate": "magenta",
 }
 

@@ -35,7 +35,8 @@ VERDICT_COLOURS = {
     "listed": ("FFC7CE", "9C0006"),
     "listed-if": ("FFEB9C", "7F4F00"),
     "indeterminate": ("E4DFEC", "4B2A6A"),
-    "not-listed": ("C6EFCE", "006100"),
+    # Neutral grey, not green: "not listed" is no clearance.
+    "not-listed": ("EDEDED", "3A3A3A"),
 }
 
 #: What each verdict means, for the legend.
