@@ -17,8 +17,7 @@ from tracker.text import (
     iter_chunks,
     iter_source_text,
     open_text,
-    sentence_around,
-    sentence_starts,
+    sentence_at,
 )
 
 RUSSIAN = "Поставки нитроцеллюлозы и станков в Россию выросли, сообщает таможня. " * 3
@@ -152,10 +151,14 @@ def test_chunks_end_at_sentences_and_keep_every_character() -> None:
     assert all(len(c) <= 500 for _, c in chunks)
 
 
-def test_sentence_around_a_span() -> None:
+def test_sentence_at_a_span() -> None:
     text = "First one. Second has optics in it! Third.\nFourth"
-    starts = sentence_starts(text)
     at = text.index("optics")
-    assert sentence_around(text, starts, at, at + 6) == "Second has optics in it!"
+    assert sentence_at(text, at, at + 6) == "Second has optics in it!"
     at = text.index("Fourth")
-    assert sentence_around(text, starts, at, at + 6) == "Fourth"
+    assert sentence_at(text, at, at + 6) == "Fourth"
+    at = text.index("First")
+    assert sentence_at(text, at, at + 5) == "First one."
+    long = "word " * 600 + "optics " + "word " * 600
+    at = long.index("optics")
+    assert len(sentence_at(long, at, at + 6)) <= 2 * 500 + 6

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
@@ -29,8 +31,7 @@ from tracker.text import (
     CHUNK_CHARS,
     Folded,
     iter_chunks,
-    sentence_around,
-    sentence_starts,
+    sentence_at,
 )
 
 #: File of datasets/ with the weak words and trap phrases of the scanner.
@@ -435,6 +436,9 @@ class _Spec:
     regex: re.Pattern[str]
     #: For traps: the category keys the trap applies to (empty: any).
     scope: frozenset[str]
+    #: At most this many characters of the alias come before its key word
+    #: (0: the key is the first word).
+    lead: int = 0
 
 
 def _compile(
@@ -466,8 +470,24 @@ def _compile(
         case_sensitive=acronym,
         regex=re.compile(pattern),
         scope=scope,
+        lead=0,
     )
-    keys = list(dict.fromkeys(stem for stem, _ in parts[0] if stem != ""))
+    # The key is the most specific word (longest stem), so that "die bonder" or
+    # "im Lager" is not tried at every German article; the words before it
+    # are confirmed by the pattern, looked for at most `lead` characters back.
+    k = max(range(len(parts)), key=lambda i: (min(len(st) for st, _ in parts[i]), -i))
+    if k > 0 and min(len(st) for st, _ in parts[k]) > min(
+        len(st) for st, _ in parts[0]
+    ):
+        lead = sum(
+            max(len(st) + max((len(e) for e in ends), default=0) for st, ends in part)
+            + 4
+            for part in parts[:k]
+        )
+        spec = dataclasses.replace(spec, lead=lead)
+    else:
+        k = 0
+    keys = list(dict.fromkeys(stem for stem, _ in parts[k] if stem != ""))
     return keys, spec
 
 
@@ -481,20 +501,24 @@ _LABEL_WORDS = (
     r"позиция|позиции|позицией|позицію|позиції|товарная|товарной|товарна|товарної"
 )
 _CJK_LABELS = r"海关商品编码|海关编码|商品编码|hs编码|税则号列|税则号|税号|编码"
-_CODE_BODY = r"(?P<code>\d{4}(?:[ .\u00a0]?\d{2}){0,3}|\d{2})(?![\d])(?![.,]\d)"
-_LABELLED = re.compile(
+# A code at a digit run: 4 digits and up to three pairs (dots, spaces or none
+# between), or a 2-digit chapter (only after a label); not part of a decimal.
+_CODE_AT = re.compile(r"(?:\d{4}(?:[ .\u00a0]?\d{2}){0,3}|\d{2})(?!\d)(?![.,]\d)")
+# A label right before a code, searched for in the characters before a digit run.
+_LABEL_BEFORE = re.compile(
     r"(?P<label>(?:(?<![^\W\d_])(?:" + _LABEL_WORDS + r")(?![^\W\d_])\.?"
     r"(?:\s*(?:" + _LABEL_WORDS + r"|no\.?|nr\.?|number|№)(?![^\W\d_])\.?)*"
     r"|(?:" + _CJK_LABELS + r")))"
-    r"\s*[:#№]?\s*" + _CODE_BODY
+    r"\s*[:#№]?\s*$"
 )
-_SHAPED = re.compile(
-    r"(?<![\d.,])(?P<code>\d{4}(?:[.\u00a0 ]\d{2}){1,3})(?!\d)(?![.,]\d)"
+# Dotted or spaced digits shaped like a code, without a label.
+_SHAPED_AT = re.compile(r"\d{4}(?:[.\u00a0 ]\d{2}){1,3}(?!\d)(?![.,]\d)")
+# Between two codes of one labelled list: "HS 8482.10, 8482.20 and 8482.30".
+_LIST_SEPARATOR = re.compile(
+    r"\s*(?:,|\band\b|\bor\b|\bи\b|\bили\b|\bта\b|\bі\b|\bund\b|\boder\b|、|和|及|与)\s*"
 )
-_CONTINUATION = re.compile(
-    r"\s*(?:,|\band\b|\bor\b|\bи\b|\bили\b|\bта\b|\bі\b|\bund\b|\boder\b|、|和|及|与)"
-    r"\s*" + _CODE_BODY
-)
+_DIGIT_RUN = re.compile(r"[0-9][0-9]+")
+_LABEL_WINDOW = 48
 _MONEY_BEFORE = re.compile(r"[$€£¥₽]\s*$")
 _MONEY_AFTER = re.compile(
     r"\s*(?:%|usd|eur|rub|руб|долл|евро|млн|млрд|тыс|million|billion|bn|"
@@ -512,56 +536,131 @@ def _date_like(digits: str) -> bool:
 _CodeHit = tuple[int, int, CodeRule, tuple[int, int] | None, str]
 
 
-def _find_codes(text: str) -> list[_CodeHit]:
-    """Return (start, end, rule, label span, digits) of codes in folded text."""
-    out: list[_CodeHit] = []
-    taken: list[tuple[int, int]] = []
+# Last words of code labels (see _LABEL_WORDS), to skip the label search for
+# numbers that follow other words.
+_LABEL_TAILS = (
+    "hs",
+    "cn",
+    "hts",
+    "htsus",
+    "taric",
+    "kn",
+    "вэд",
+    "еаэс",
+    "зед",
+    "commodity",
+    "tariff",
+    "customs",
+    "heading",
+    "headings",
+    "subheading",
+    "subheadings",
+    "zolltarifnummer",
+    "warennummer",
+    "zolltarif",
+    "position",
+    "code",
+    "codes",
+    "no",
+    "nr",
+    "number",
+    "код",
+    "позици",
+    "товарн",
+    "码",
+    "号",
+    "列",
+)
 
-    def add(
-        start: int, end: int, raw: str, rule: CodeRule, label: tuple[int, int] | None
-    ) -> bool:
-        try:
-            digits = normalize_code(raw)
-        except CodeError:
-            return False
-        out.append((start, end, rule, label, digits))
-        taken.append((start, end))
+
+def _may_follow_label(text: str, p: int) -> bool:
+    """Return True when the word right before position ``p`` may end a label."""
+    j = p - 1
+    while j >= 0 and text[j] in " \t\n\u00a0:#№":
+        j -= 1
+    if j >= 0 and text[j] == ".":
+        j -= 1
+    if j < 0:
+        return False
+    if text[j] == "№":
         return True
+    end = j + 1
+    while j >= 0 and text[j].isalpha() and end - j <= 20:
+        j -= 1
+    word = text[j + 1 : end]
+    return word != "" and (
+        word in _LABEL_TAILS
+        or word.startswith(("код", "позици", "товарн"))
+        or word[-1] in "码号列"
+    )
 
-    for m in _LABELLED.finditer(text):
-        raw = m.group("code")
-        label = " ".join(m.group("label").split())
-        digits = re.sub(r"\D", "", raw)
-        if (
-            len(digits) == 4
-            and 1988 <= int(digits) <= 2035
-            and label.rstrip(".") in _EDITION_LABELS
-        ):
-            continue  # "HS 2022" names the nomenclature edition, not a code
-        label_span = m.span("label")
-        if not add(m.start("code"), m.end("code"), raw, "labelled", label_span):
+
+def _find_codes(text: str) -> list[_CodeHit]:
+    """Return (start, end, rule, label span, digits) of codes in folded text.
+
+    Each run of two or more digits is a candidate: a code when a label stands
+    right before it (or it continues a labelled list), or when it has the
+    dotted/spaced shape of a code and is not a date, a price or an amount.
+    """
+    out: list[_CodeHit] = []
+    last_end = -1
+    previous: tuple[int, tuple[int, int]] | None = None
+    for run in _DIGIT_RUN.finditer(text):
+        p = run.start()
+        if p < last_end:
             continue
-        pos = m.end()
-        while (c := _CONTINUATION.match(text, pos)) is not None:
-            if not add(
-                c.start("code"), c.end("code"), c.group("code"), "labelled", label_span
+        decimal = p >= 2 and text[p - 1] in ".," and text[p - 2].isdigit()
+        if decimal:
+            continue
+        label_span: tuple[int, int] | None = None
+        label = None
+        if _may_follow_label(text, p):
+            label = _LABEL_BEFORE.search(text, max(0, p - _LABEL_WINDOW), p)
+        if label is not None:
+            label_span = label.span("label")
+        elif previous is not None and _LIST_SEPARATOR.fullmatch(text, previous[0], p):
+            label_span = previous[1]
+        if label_span is not None:
+            m = _CODE_AT.match(text, p)
+            if m is None:
+                continue
+            raw = m.group()
+            digits = re.sub(r"\D", "", raw)
+            label_text = " ".join(text[label_span[0] : label_span[1]].split())
+            if (
+                len(digits) == 4
+                and 1988 <= int(digits) <= 2035
+                and label_text.rstrip(".") in _EDITION_LABELS
             ):
-                break
-            pos = c.end()
-    for m in _SHAPED.finditer(text):
-        start, end = m.start("code"), m.end("code")
-        if any(s < end and start < e for s, e in taken):
+                continue  # "HS 2022" names the nomenclature edition, not a code
+            try:
+                digits = normalize_code(raw)
+            except CodeError:
+                continue
+            out.append((p, m.end(), "labelled", label_span, digits))
+            last_end = m.end()
+            previous = (m.end(), label_span)
             continue
-        raw = m.group("code")
-        digits = re.sub(r"\D", "", raw)
+        if p > 0 and text[p - 1] in ".,":
+            continue
+        m = _SHAPED_AT.match(text, p)
+        if m is None:
+            continue
+        start, end = m.span()
+        digits = re.sub(r"\D", "", m.group())
         if not 1 <= int(digits[:2]) <= 97 or _date_like(digits):
             continue
         if _MONEY_BEFORE.search(text, max(0, start - 3), start):
             continue
         if _MONEY_AFTER.match(text, end):
             continue
-        add(start, end, raw, "shape", None)
-    out.sort()
+        try:
+            digits = normalize_code(m.group())
+        except CodeError:
+            continue
+        out.append((start, end, "shape", None, digits))
+        last_end = end
+        previous = None
     return out
 
 
@@ -594,7 +693,11 @@ class Scanner:
         self.countries = countries
         self.rules = rules
         self._specs: list[_Spec] = []
+        # Two automata: keys starting with a Chinese/Japanese/Korean character
+        # are searched only in runs of such characters (an automaton whose root
+        # has hundreds of CJK children is slow on every other character).
         self._automaton: Any = ahocorasick.Automaton()
+        self._cjk_automaton: Any = ahocorasick.Automaton()
         self._descendants = {
             key: frozenset(catalog.category_descendants(key))
             for key in catalog.categories
@@ -651,9 +754,14 @@ class Scanner:
                     add(_compile("country", country.iso2, name, lang))
             add(_compile("country", country.iso2, country.name, "en"))
         for key, specs in table.items():
-            boundary = not _is_cjk(key[0])
-            self._automaton.add_word(key, (len(key), boundary, tuple(specs)))
-        self._automaton.make_automaton()
+            if _is_cjk(key[0]):
+                self._cjk_automaton.add_word(key, (len(key), False, tuple(specs)))
+            else:
+                self._automaton.add_word(key, (len(key), True, tuple(specs)))
+        for automaton in (self._automaton, self._cjk_automaton):
+            if len(automaton) == 0:
+                automaton.add_word("\x00\x00", (2, False, ()))
+            automaton.make_automaton()
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Scanner:
@@ -670,19 +778,28 @@ class Scanner:
     def _hits(self, folded: str) -> list[_Hit]:
         hits: list[_Hit] = []
         seen: set[tuple[int, int, int]] = set()
-        for end, (length, boundary, specs) in self._automaton.iter(folded):
+        keys: list[tuple[int, tuple[_Spec, ...]]] = []
+        for end, (length, _, specs) in self._automaton.iter(folded):
             start = end - length + 1
-            if boundary and start > 0 and folded[start - 1].isalnum():
-                continue
+            if start == 0 or not folded[start - 1].isalnum():
+                keys.append((start, specs))
+        for run in _CJK_RUN.finditer(folded):
+            base = run.start()
+            for end, (length, _, specs) in self._cjk_automaton.iter(run.group()):
+                keys.append((base + end - length + 1, specs))
+        for start, specs in keys:
             for spec in specs:
-                m = spec.regex.match(folded, start)
+                if spec.lead:
+                    m = _match_before(spec, folded, start)
+                else:
+                    m = spec.regex.match(folded, start)
                 if m is None:
                     continue
-                key = (start, m.end(), id(spec))
+                key = (m.start(), m.end(), id(spec))
                 if key in seen:
                     continue
                 seen.add(key)
-                hits.append((start, m.end(), spec))
+                hits.append((m.start(), m.end(), spec))
         return hits
 
     def scan_chunk(
@@ -698,12 +815,13 @@ class Scanner:
         code_hits = _find_codes(folded.text)
         if not hits and not code_hits:
             return [], [], []
-        starts = sentence_starts(chunk)
 
         def span(s: int, e: int) -> tuple[int, int]:
             return folded.original_span(s, e)
 
-        traps = [(s, e, spec) for s, e, spec in hits if spec.kind == "trap"]
+        traps = sorted((s, e, spec) for s, e, spec in hits if spec.kind == "trap")
+        trap_starts = [t[0] for t in traps]
+        longest_trap = max((e - s for s, e, _ in traps), default=0)
         goods: list[_Hit] = []
         places: list[_Hit] = []
         for s, e, spec in hits:
@@ -716,11 +834,7 @@ class Scanner:
             if spec.kind == "country":
                 places.append((s, e, spec))
                 continue
-            if any(
-                _overlaps((s, e), (ts, te))
-                and (not tspec.scope or (spec.target or "") in tspec.scope)
-                for ts, te, tspec in traps
-            ):
+            if traps and _trapped(s, e, spec, traps, trap_starts, longest_trap):
                 continue
             goods.append((s, e, spec))
         goods = _keep_longest(goods)
@@ -742,7 +856,7 @@ class Scanner:
                     text=chunk[os_:oe],
                     start=offset + os_,
                     end=offset + oe,
-                    sentence=sentence_around(chunk, starts, os_, oe),
+                    sentence=sentence_at(chunk, os_, oe),
                 )
             )
         found_places: list[CountryMention] = []
@@ -758,7 +872,7 @@ class Scanner:
                     text=chunk[os_:oe],
                     start=offset + os_,
                     end=offset + oe,
-                    sentence=sentence_around(chunk, starts, os_, oe),
+                    sentence=sentence_at(chunk, os_, oe),
                 )
             )
         codes: list[CodeMention] = []
@@ -777,7 +891,7 @@ class Scanner:
                     label=label,
                     start=offset + os_,
                     end=offset + oe,
-                    sentence=sentence_around(chunk, starts, os_, oe),
+                    sentence=sentence_at(chunk, os_, oe),
                 )
             )
         return mentions, codes, found_places
@@ -829,6 +943,39 @@ class Scanner:
     def aliases(self) -> list[str]:
         """Return every goods alias, weak word and country name (for benchmarks)."""
         return [s.alias for s in self._specs if s.kind != "trap"]
+
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+_CJK_RUN = re.compile(f"[{_CJK}][{_CJK}\\w]*")
+
+
+def _match_before(spec: _Spec, folded: str, key_start: int) -> re.Match[str] | None:
+    """Match an alias whose key word starts at ``key_start``, from a word start before it."""
+    lo = max(0, key_start - spec.lead)
+    for i in range(key_start - 1, lo - 1, -1):
+        if folded[i].isalnum() and (i == 0 or not folded[i - 1].isalnum()):
+            m = spec.regex.match(folded, i)
+            if m is not None and m.end() > key_start:
+                return m
+    return None
+
+
+def _trapped(
+    s: int,
+    e: int,
+    spec: _Spec,
+    traps: list[_Hit],
+    trap_starts: list[int],
+    longest: int,
+) -> bool:
+    """Return True when a trap phrase overlapping [s, e) applies to the hit."""
+    i = bisect.bisect_left(trap_starts, s - longest)
+    while i < len(traps) and traps[i][0] < e:
+        ts, te, tspec = traps[i]
+        if te > s and (not tspec.scope or (spec.target or "") in tspec.scope):
+            return True
+        i += 1
+    return False
 
 
 def _keep_longest(hits: list[_Hit]) -> list[_Hit]:

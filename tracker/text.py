@@ -321,7 +321,7 @@ def iter_source_text(source: TextSource) -> Iterator[str]:
     return source.pieces
 
 
-# Where a chunk may be cut (a sentence end, see _SENTENCE_END): after a line break, after . ! ? and a
+# Where a chunk may be cut (a sentence end, as in sentence_at): after a line break, after . ! ? and a
 # space, or after a CJK full stop.
 _CUT = re.compile(r"\n|[.!?]\s|[。！？]")
 
@@ -469,20 +469,41 @@ class Folded:
 
 # ---------------------------------------------------------------- sentences
 
-_SENTENCE_END = re.compile(r"(?:[.!?…]+[\"'»”)\]]*\s+)|(?:[。！？]+)|(?:\n\s*)")
+
+#: Sentences are looked for at most this many characters around a span.
+SENTENCE_WINDOW = 500
 
 
-def sentence_starts(text: str) -> list[int]:
-    """Return the offsets where sentences of ``text`` start (0 first)."""
-    starts = [0]
-    starts.extend(m.end() for m in _SENTENCE_END.finditer(text))
-    return starts
+# Sentence ends for sentence_at: the end of the mark (kept in the sentence).
+_ENDS_BEFORE = (". ", "! ", "? ", "… ", ".\t", "\n", "。", "！", "？")
 
 
-def sentence_around(text: str, starts: list[int], start: int, end: int) -> str:
-    """Return the sentence (from ``sentence_starts``) containing a span, stripped."""
-    i = bisect.bisect_right(starts, start) - 1
-    j = bisect.bisect_left(starts, end)
-    lo = starts[max(i, 0)]
-    hi = starts[j] if j < len(starts) else len(text)
-    return " ".join(text[lo:hi].split())
+def sentence_at(text: str, start: int, end: int) -> str:
+    """Return the sentence of ``text`` around the span [start, end), on one line.
+
+    A sentence ends at . ! ? … followed by a space, a CJK full stop or a line
+    break; a longer sentence is cut at SENTENCE_WINDOW characters either side.
+
+    Examples:
+        >>> t = "First. Then optics here! Last"
+        >>> sentence_at(t, 12, 18)
+        'Then optics here!'
+    """
+    lo = max(0, start - SENTENCE_WINDOW)
+    begin = -1
+    for mark in _ENDS_BEFORE:
+        at = text.rfind(mark, lo, start)
+        if at >= 0:
+            begin = max(begin, at + len(mark))
+    if begin < 0:
+        begin = lo
+        if lo > 0:
+            space = text.find(" ", lo, start)
+            begin = space + 1 if space >= 0 else lo
+    hi = min(len(text), end + SENTENCE_WINDOW)
+    finish = hi
+    for mark in _ENDS_BEFORE:
+        at = text.find(mark, end, finish)
+        if at >= 0:
+            finish = at + len(mark)
+    return " ".join(text[begin:finish].split())
