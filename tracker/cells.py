@@ -156,14 +156,8 @@ def _trailing_zeros(whole: str, zeros: str, raw: str) -> CodeReading:
     as_number = _from_integer(whole, raw, "a number format added '.0'")
     dotted = whole + zeros
     if len(zeros) == 1:
-        # A single trailing '.0' is how numbers print; as a dotted code it
-        # would have an odd number of digits.
-        if len(dotted) in VALID_LENGTHS and as_number.code is not None:
-            return CodeReading(
-                "ambiguous",
-                None,
-                f"{raw!r} reads as {as_number.code} (number) or {dotted} (dotted code)",
-            )
+        # A single trailing '.0' is how a number prints; codes are dotted in
+        # pairs of digits (8542.31.00), never with one digit after a dot.
         return as_number
     dotted_ok = len(dotted) in VALID_LENGTHS
     if dotted_ok and as_number.code is not None and as_number.code != dotted:

@@ -24,6 +24,7 @@ from tracker.screening import (
     Screener,
     ScreeningSummary,
     _to_arrow,
+    plain_strings,
 )
 
 
@@ -52,7 +53,7 @@ def _screen_partition(
 ) -> Any:
     screener = _screener(root, destination, as_of)
     table = _to_arrow(df, columns, 2)
-    out = screener.screen(table, columns)
+    out = plain_strings(screener.screen(table, columns))
     frame = out.to_pandas()
     frame.index = df.index
     return frame

@@ -650,14 +650,16 @@ def _iter_csv_duckdb(
     # Every setting is given, so DuckDB's sniffer never guesses (it would
     # otherwise treat lines starting with '#' as comments).
     sql = (
-        f"SELECT {select} FROM read_csv(?, header = false, skip = ?, delim = ?, "
-        f"quote = '\"', escape = '\"', columns = {{{spec}}}, auto_detect = false, "
-        "strict_mode = true)"
+        f"SELECT {select} FROM read_csv({_sql_str(str(path))}, header = false, "
+        f"skip = {_header_skip(path, source)}, "
+        f"delim = {_sql_str(source.delimiter or ',')}, quote = '\"', escape = '\"', "
+        f"columns = {{{spec}}}, auto_detect = false, strict_mode = true)"
     )
     # Empty cells come back as NULL; the table promises "".
-    params = [str(path), _header_skip(path, source), source.delimiter or ","]
-    result: Any = con.execute(sql, params)
-    reader = result.fetch_record_batch(chunk_rows)
+    rel: Any = con.sql(sql)
+    # DuckDB >= 1.4 names it to_arrow_reader; older releases fetch_record_batch.
+    fetch = getattr(rel, "to_arrow_reader", None) or rel.fetch_record_batch
+    reader = fetch(chunk_rows)
     row = source.header_row + 1
     try:
         for batch in reader:
@@ -668,6 +670,11 @@ def _iter_csv_duckdb(
             row += batch.num_rows
     finally:
         con.close()
+
+
+def _sql_str(text: str) -> str:
+    """Quote text as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _header_skip(path: Path, source: TableSource) -> int:

@@ -73,6 +73,8 @@ _CODE_ISSUE: dict[str, IssueCode] = {
     "ambiguous": "code-malformed",
 }
 _FAST_CODE = r"^(?:\d{2}|\d{4}|\d{6}|\d{8}|\d{10})$"
+#: CodeState values in a fixed order (index 0 = ok, 1 = repaired: usable).
+_STATES = ("ok", "repaired", "missing", "malformed", "digits-lost", "ambiguous")
 
 
 # --------------------------------------------------------------------------
@@ -343,7 +345,7 @@ class Screener:
         self._dest_classes: dict[str | None, int] = {}
         self._class_rep: list[str | None] = []
         self._answers: dict[tuple[Any, ...], GroupAnswer] = {}
-        self._matches: dict[tuple[str, dt.date], list[Match]] = {}
+        self._matches: dict[tuple[Any, ...], list[Match]] = {}
 
     # -- per-group answers -------------------------------------------------
 
@@ -382,22 +384,37 @@ class Screener:
             )
         )
 
-    def _match(self, code: str, on: dt.date) -> list[Match]:
-        key = (code, on)
-        found = self._matches.get(key)
+    def _match(
+        self,
+        code: str,
+        on: dt.date,
+        key: tuple[Any, ...] | None = None,
+        lists: tuple[str, ...] | None = None,
+    ) -> list[Match]:
+        """match_code, cached by ``key`` (the decision group) or by code and date."""
+        cache_key = (key if key is not None else (code, on), lists)
+        found = self._matches.get(cache_key)
         if found is None:
-            found = match_code(self.catalog, code, as_of=on, lists=self.lists)
-            self._matches[key] = found
+            found = match_code(
+                self.catalog, code, as_of=on, lists=lists if lists else self.lists
+            )
+            self._matches[cache_key] = found
         return found
 
-    def answer(self, code: str, on: dt.date, dest: str | None) -> GroupAnswer:
+    def answer(
+        self,
+        code: str,
+        on: dt.date,
+        dest: str | None,
+        key: tuple[Any, ...] | None = None,
+    ) -> GroupAnswer:
         """Return the answer for one usable code, date and destination.
 
         The vectorised kernel calls this once per decision group; it is also the
         per-row reference implementation.
         """
         cat = self.catalog
-        matches = self._match(code, on)
+        matches = self._match(code, on, key)
         applies = [m for m in matches if cat.lists[m.list_key].applies_to(dest)]
         others = [m for m in matches if not cat.lists[m.list_key].applies_to(dest)]
         notes: list[str] = []
@@ -458,14 +475,15 @@ class Screener:
                     "; ".join([split.note, *notes]),
                 )
         gaps = []
-        for key in self.lists:
-            meta = cat.lists[key]
+        for lst in self.lists:
+            meta = cat.lists[lst]
             if not meta.applies_to(dest) or meta.covers_from is None:
                 continue
-            if cat.list_gap(key, on) is not None and match_code(
-                cat, code, as_of=meta.covers_from, lists=[key]
+            gap_key = None if key is None else ("gap", *key[:-1])
+            if cat.list_gap(lst, on) is not None and self._match(
+                code, meta.covers_from, gap_key, (lst,)
             ):
-                gaps.append(f"{key} (bundled from {meta.covers_from})")
+                gaps.append(f"{lst} (bundled from {meta.covers_from})")
         if gaps:
             return GroupAnswer(
                 "indeterminate",
@@ -525,43 +543,35 @@ class Screener:
         n = out.num_rows
         summary.rows_in += n
         summary.rows_out += n
-        st = out.column("tracker_status")
-        vc = pc.value_counts(st)
+        if n == 0:
+            return
+        st_vals, st_idx = _codes_of(out.column("tracker_status"))
         for v, c in zip(
-            vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True
+            st_vals, np.bincount(st_idx, minlength=len(st_vals)).tolist(), strict=True
         ):
             summary.status[v] += c
-        small = pa.table(
-            {
-                "l": out.column("tracker_lists"),
-                "t": out.column("tracker_tiers"),
-                "d": out.column("tracker_destination"),
-                "m": pc.utf8_slice_codeunits(out.column("tracker_as_of"), 0, 7),
-                "s": st,
-            }
-        )
-        matched = small.filter(pc.equal(small.column("s"), "match"))
-        agg = matched.group_by(["l", "t"]).aggregate([([], "count_all")])
-        for lists, tiers, count in zip(
-            agg.column("l").to_pylist(),
-            agg.column("t").to_pylist(),
-            agg.column("count_all").to_pylist(),
-            strict=True,
+        l_vals, l_idx = _codes_of(out.column("tracker_lists"))
+        t_vals, t_idx = _codes_of(out.column("tracker_tiers"))
+        d_vals, d_idx = _codes_of(out.column("tracker_destination"))
+        m_vals, m_idx = _codes_of(out.column("tracker_as_of"))
+        months = [v[:7] for v in m_vals]
+        match = np.array([v == "match" for v in st_vals] + [False])[st_idx]
+        if match.any():
+            match_rows = np.flatnonzero(match)
+            inv, first = _factorize_rows([l_idx[match_rows], t_idx[match_rows]])
+            counts = np.bincount(inv).tolist()
+            for f, c in zip(match_rows[first].tolist(), counts, strict=True):
+                pairs = _list_tier_pairs(l_vals[l_idx[f]], t_vals[t_idx[f]])
+                for pair in pairs:
+                    summary.by_list_tier[pair] += c
+        for labels, idx, counter in (
+            (d_vals, d_idx, summary.by_destination),
+            (months, m_idx, summary.by_month),
         ):
-            for pair in _list_tier_pairs(lists, tiers):
-                summary.by_list_tier[pair] += count
-        for cols, counter in (
-            (["d", "s"], summary.by_destination),
-            (["m", "s"], summary.by_month),
-        ):
-            agg = small.group_by(cols).aggregate([([], "count_all")])
-            for a, s, c in zip(
-                agg.column(cols[0]).to_pylist(),
-                agg.column("s").to_pylist(),
-                agg.column("count_all").to_pylist(),
-                strict=True,
-            ):
-                counter[(a or "", s)] += c
+            inv, first = _factorize_rows([idx, st_idx])
+            counts = np.bincount(inv).tolist()
+            for f, c in zip(first.tolist(), counts, strict=True):
+                counter[(labels[idx[f]] or "", st_vals[st_idx[f]])] += c
         rows = out.column("tracker_row")
         self._cell_issues(summary, rows, out.column(columns.code), columns.code, "code")
         if columns.date is not None:
@@ -586,22 +596,20 @@ class Screener:
         kind: str,
     ) -> None:
         raw = _null_to_empty(values)
+        rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
+        pos: np.ndarray[Any, Any] | None = None
         if kind == "code":
             ok = pc.fill_null(pc.match_substring_regex(raw, _FAST_CODE), False)
-        else:
-            ok = pc.equal(raw, "")
-        if pc.all(ok).as_py():
-            return
-        pos = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
-        sel = pa.array(pos)
-        vals = pc.take(raw, sel)
-        idx, _ = _unique_map(vals, lambda v: 0, pa.int8())
-        uniq = pc.dictionary_encode(vals)
-        if isinstance(uniq, pa.ChunkedArray):
-            uniq = uniq.combine_chunks()
+            if pc.all(ok).as_py():
+                return
+            pos = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
+            raw = pc.take(raw, pa.array(pos))
+        enc = pc.dictionary_encode(raw)
         found: list[tuple[IssueCode, str] | None] = []
-        for v in uniq.dictionary.to_pylist():
-            if kind == "code":
+        for v in enc.dictionary.to_pylist():
+            if v == "" and kind != "code":
+                found.append(None)
+            elif kind == "code":
                 reading = read_code(v)
                 found.append(
                     None
@@ -620,38 +628,44 @@ class Screener:
                     if read_country(v, self._country_names) is not None
                     else ("destination-unknown", f"destination {v!r} not recognised")
                 )
-        idx_np = np.asarray(idx)
-        row_vals = pc.take(rows, sel)
+        bad_u = np.array([f is not None for f in found], dtype=bool)
+        if not bad_u.any():
+            return
+        idx_np = np.asarray(enc.indices)
+        bad = np.flatnonzero(bad_u[idx_np])
+        where = bad if pos is None else pos[bad]
         if kind == "destination":
             # One issue per distinct value, at its first row, with the count.
-            counts = np.bincount(idx_np, minlength=len(found))
-            first: dict[int, int] = {}
-            for k, u in enumerate(idx_np.tolist()):
-                first.setdefault(u, k)
-            for u, item in enumerate(found):
-                if item is None or counts[u] == 0:
-                    continue
-                code, msg = item
+            counts = np.bincount(idx_np[bad], minlength=len(found))
+            firsts: dict[int, int] = {}
+            for k, u in zip(where.tolist(), idx_np[bad].tolist(), strict=True):
+                firsts.setdefault(u, k)
+            for u, k in firsts.items():
+                item = found[u]
+                assert item is not None
                 summary.add_issue(
                     RowIssue(
-                        code,
-                        row_vals[first[u]].as_py(),
+                        item[0],
+                        rows[k].as_py(),
                         column,
-                        uniq.dictionary[u].as_py(),
-                        f"{msg} ({counts[u]} rows)",
+                        enc.dictionary[u].as_py(),
+                        f"{item[1]} ({counts[u]} rows)",
                     )
                 )
             return
-        bad = [k for k, u in enumerate(idx_np.tolist()) if found[u] is not None]
         room = max(0, _ISSUE_LIMIT - len(summary.issues))
-        for k in bad[:room]:
-            item = found[idx_np[k]]
+        shown = bad[:room]
+        for k, u, row in zip(
+            shown.tolist(),
+            idx_np[shown].tolist(),
+            pc.take(rows, pa.array(where[:room])).to_pylist(),
+            strict=True,
+        ):
+            item = found[u]
             assert item is not None
-            summary.add_issue(
-                RowIssue(item[0], row_vals[k].as_py(), column, vals[k].as_py(), item[1])
-            )
-        for k in bad[room:]:
-            item = found[idx_np[k]]
+            summary.add_issue(RowIssue(item[0], row, column, raw[k].as_py(), item[1]))
+        for u in idx_np[bad[room:]].tolist():
+            item = found[u]
             assert item is not None
             summary.issue_counts[item[0]] += 1
 
@@ -668,117 +682,87 @@ class Screener:
         n = table.num_rows
         rows = table.column("tracker_row").combine_chunks()
         raw_code = _null_to_empty(table.column(columns.code))
+        dflt = self.default_date
 
         # 1. codes: clean digit strings directly, everything else once per value
         fast = pc.fill_null(pc.match_substring_regex(raw_code, _FAST_CODE), False)
-        code = pc.if_else(fast, raw_code, pa.scalar(None, pa.string()))
+        code: pa.Array = raw_code
         state_idx = np.zeros(n, dtype=np.int32)  # 0 = ok
-        code_msg = pa.nulls(n, pa.string())
-        states = ["ok", "repaired", "missing", "malformed", "digits-lost", "ambiguous"]
+        slow_idx = np.full(n, -1, dtype=np.int64)  # row -> distinct slow value
+        readings: list[CodeReading] = []
         if not pc.all(fast).as_py():
             slow = np.flatnonzero(~fast.to_numpy(zero_copy_only=False))
             idx, readings = _unique_readings(pc.take(raw_code, pa.array(slow)))
-            none = len(readings)  # index of an appended null: fast rows
-            full_idx = np.full(n, none, dtype=np.int64)
-            full_idx[slow] = np.asarray(idx)
-            full_idx_arr = pa.array(full_idx)
+            slow_idx[slow] = np.asarray(idx)
             r_code = pa.array([r.code for r in readings] + [None], pa.string())
-            r_msg = pa.array(
-                [r.message or None for r in readings] + [None], pa.string()
-            )
             r_state = np.array(
-                [states.index(r.state) for r in readings] + [0], np.int32
+                [_STATES.index(r.state) for r in readings] + [0], np.int32
             )
-            code = pc.if_else(fast, raw_code, pc.take(r_code, full_idx_arr))
-            code_msg = pc.take(r_msg, full_idx_arr)
-            state_idx = r_state[full_idx]
+            at = np.where(slow_idx < 0, len(readings), slow_idx)  # fast -> None
+            code = pc.if_else(fast, raw_code, pc.take(r_code, pa.array(at)))
+            state_idx = r_state[at]
 
-        # 2. dates
-        date_note = pa.nulls(n, pa.string())
-        default_day = self.default_date.toordinal()
+        # 2. dates: each distinct text parsed once
         if columns.date is not None:
             raw_date = _null_to_empty(table.column(columns.date))
-            idx, parsed = _unique_map(
-                raw_date,
-                lambda v: None if (d := read_date(v)) is None else d.toordinal(),
-                pa.int64(),
+            enc = pc.dictionary_encode(raw_date)
+            date_vals = enc.dictionary.to_pylist()
+            date_idx = np.asarray(enc.indices).astype(np.int64)
+            parsed = [read_date(v) for v in date_vals]
+            days_u = np.array(
+                [d.toordinal() if d is not None else dflt.toordinal() for d in parsed],
+                dtype=np.int64,
             )
-            days_u = np.asarray(pc.fill_null(parsed, -1).to_numpy())
-            days = days_u[np.asarray(idx)]
-            bad = days < 0
-            if bad.any():
-                values = pc.dictionary_encode(raw_date)
-                if isinstance(values, pa.ChunkedArray):
-                    values = values.combine_chunks()
-                note_u = pa.array(
-                    [
-                        None
-                        if d >= 0
-                        else (
-                            f"no date: screened as of {self.default_date}"
-                            if v.strip() == ""
-                            else f"date {v!r} not understood: screened as of "
-                            f"{self.default_date}"
-                        )
-                        for v, d in zip(
-                            values.dictionary.to_pylist(), days_u.tolist(), strict=True
-                        )
-                    ],
-                    pa.string(),
+            date_note_u = [
+                None
+                if d is not None
+                else (
+                    f"no date: screened as of {dflt}"
+                    if v.strip() == ""
+                    else f"date {v!r} not understood: screened as of {dflt}"
                 )
-                date_note = pc.take(note_u, idx)
-                days = np.where(bad, default_day, days)
+                for v, d in zip(date_vals, parsed, strict=True)
+            ]
+            days = days_u[date_idx] if len(days_u) else np.zeros(n, np.int64)
+            has = np.array([x is not None for x in date_note_u] + [False])
+            date_note_idx = np.where(has[date_idx], date_idx, -1)
         else:
-            days = np.full(n, default_day, dtype=np.int64)
+            days = np.full(n, dflt.toordinal(), dtype=np.int64)
+            date_note_u, date_note_idx = [], np.full(n, -1, np.int64)
         epoch = np.searchsorted(self._bound_days, days, side="right")
+        day_u, day_idx = np.unique(days, return_inverse=True)
+        as_of_u = pa.array(
+            [dt.date.fromordinal(int(d)).isoformat() for d in day_u], pa.string()
+        )
 
-        # 3. destinations
-        dest_note = pa.nulls(n, pa.string())
+        # 3. destinations: each distinct text read once
         if columns.destination is not None:
             raw_dest = _null_to_empty(table.column(columns.destination))
-            idx, iso = _unique_map(
-                raw_dest, lambda v: read_country(v, self._country_names), pa.string()
+            enc = pc.dictionary_encode(raw_dest)
+            dest_vals = enc.dictionary.to_pylist()
+            dest_idx = np.asarray(enc.indices).astype(np.int64)
+            iso = [read_country(v, self._country_names) for v in dest_vals]
+            filled = [c if c is not None else self.default_destination for c in iso]
+            fallback = (
+                f"screened for {self.default_destination}"
+                if self.default_destination
+                else "every list applied"
             )
-            iso_vals = iso.to_pylist()
-            raw_vals = pc.dictionary_encode(raw_dest)
-            raw_dict = (
-                raw_vals.combine_chunks()
-                if isinstance(raw_vals, pa.ChunkedArray)
-                else raw_vals
-            ).dictionary.to_pylist()
-            unknown = [
-                i
-                for i, (r, c) in enumerate(zip(raw_dict, iso_vals, strict=True))
-                if c is None and r.strip() != ""
+            dest_note_u = [
+                f"destination {v!r} not recognised: {fallback}"
+                if c is None and v.strip() != ""
+                else None
+                for v, c in zip(dest_vals, iso, strict=True)
             ]
-            iso_filled = [
-                c if c is not None else self.default_destination for c in iso_vals
-            ]
-            dest_u = pa.array(iso_filled, pa.string())
-            dest = pc.take(dest_u, idx)
-            if unknown:
-                note_u = pa.array(
-                    [
-                        (
-                            f"destination {r!r} not recognised: "
-                            + (
-                                f"screened for {self.default_destination}"
-                                if self.default_destination
-                                else "every list applied"
-                            )
-                        )
-                        if i in set(unknown)
-                        else None
-                        for i, r in enumerate(raw_dict)
-                    ],
-                    pa.string(),
-                )
-                dest_note = pc.take(note_u, idx)
-            cls_u = np.array([self._dest_class(c) for c in iso_filled], dtype=np.int64)
-            dest_cls = cls_u[np.asarray(idx)] if len(cls_u) else np.zeros(n, np.int64)
+            has = np.array([x is not None for x in dest_note_u] + [False])
+            dest_note_idx = np.where(has[dest_idx], dest_idx, -1)
         else:
-            dest = pa.array([self.default_destination] * n, pa.string())
-            dest_cls = np.full(n, self._dest_class(self.default_destination), np.int64)
+            filled = [self.default_destination]
+            dest_idx = np.zeros(n, dtype=np.int64)
+            dest_note_u, dest_note_idx = [], np.full(n, -1, np.int64)
+        dest_u = pa.array([c or "" for c in filled], pa.string())
+        cls_u = np.array([self._dest_class(c) for c in filled] + [0], dtype=np.int64)
+        dest_cls = cls_u[dest_idx]
 
         # 4. prefix index lookups
         comps = [np.asarray(pc.fill_null(pc.utf8_length(code), 0).to_numpy())]
@@ -791,126 +775,207 @@ class Screener:
         hit_mask = np.zeros(n, dtype=bool)
         for comp in comps[1:]:
             hit_mask |= comp >= 0
-        usable = np.asarray(pc.is_valid(code).to_numpy(zero_copy_only=False))
 
-        # 5. answers: index 0 = no hit, 1.. = groups
+        # 5. answers: index 0 = no hit, 1.. = decision groups
         answers: list[GroupAnswer] = [GroupAnswer("no-match", "", "", "", "", "", "")]
         group = np.zeros(n, dtype=np.int64)
-        hit_rows = np.flatnonzero(hit_mask & usable)
+        hit_rows = np.flatnonzero(hit_mask & (state_idx <= 1))
         if len(hit_rows):
-            mat = np.stack(
-                [c[hit_rows] for c in comps] + [epoch[hit_rows], dest_cls[hit_rows]],
-                axis=1,
-            )
-            uniq, first, inverse = np.unique(
-                mat, axis=0, return_index=True, return_inverse=True
-            )
+            parts = [c[hit_rows] for c in comps] + [epoch[hit_rows], dest_cls[hit_rows]]
+            inverse, first = _factorize_rows(parts)
+            uniq = np.stack([p[first] for p in parts], axis=1)
             code_vals = pc.take(code, pa.array(hit_rows[first])).to_pylist()
             for sig, rep in zip(uniq.tolist(), code_vals, strict=True):
                 cache_key = tuple(sig)
                 ans = self._answers.get(cache_key)
                 if ans is None:
                     ans = self.answer(
-                        rep, self._epoch_date(sig[-2]), self._class_rep[sig[-1]]
+                        rep,
+                        self._epoch_date(sig[-2]),
+                        self._class_rep[sig[-1]],
+                        key=tuple(sig[:-1]),
                     )
                     self._answers[cache_key] = ans
                 answers.append(ans)
-            group[hit_rows] = np.asarray(inverse).reshape(-1) + 1
-        # code problems: groups after the answers, one per state
+            group[hit_rows] = inverse + 1
+        # unusable codes: one group per state (the reason is set per row below)
         base = len(answers)
-        for s, state in enumerate(states):
-            if s == 0:
-                continue
-            answers.append(
-                GroupAnswer("indeterminate", f"code-{state}", "", "", "", "", "")
-            )
+        for _state in _STATES[1:]:
+            answers.append(GroupAnswer("indeterminate", "", "", "", "", "", ""))
         bad_code = state_idx > 1  # 1 = repaired: usable
         group[bad_code] = base + state_idx[bad_code] - 1
 
-        status_u = pa.array([a.status for a in answers], pa.string())
-        status = pc.take(status_u, pa.array(group))
-        reason = pc.take(pa.array([a.reason for a in answers], pa.string()), group)
-        # Code problems: the reason names the cell's problem in words.
-        reason = pc.if_else(
-            pa.array(bad_code),
-            pc.binary_join_element_wise(reason, _null_to_empty(code_msg), ": "),
-            reason,
-        )
-
-        # 6. keywords in the description
+        # 6. keywords in the description, each distinct text scanned once
         if columns.description is not None:
-            raw_desc = _null_to_empty(table.column(columns.description))
-            idx, kw_u = _unique_map(
-                raw_desc,
-                lambda v: "; ".join(f"{w} ({k})" for w, k in self.keywords.scan(v)),
-                pa.string(),
+            enc = pc.dictionary_encode(
+                _null_to_empty(table.column(columns.description))
             )
-            keywords = pc.take(kw_u, idx)
-        else:
-            keywords = pa.array([""] * n, pa.string())
-        has_kw = pc.not_equal(keywords, "")
-        conflict = pc.and_(has_kw, pc.equal(status, "no-match"))
-        if pc.any(conflict).as_py():
-            reason = pc.if_else(
-                conflict,
-                pc.binary_join_element_wise(
-                    "keyword-conflict: the description mentions ",
-                    keywords,
-                    " but the code matches no list",
-                    "",
-                ),
-                reason,
-            )
-            status = pc.if_else(conflict, "indeterminate", status)
-        unusable_kw = pc.and_(has_kw, pa.array(bad_code))
-        if pc.any(unusable_kw).as_py():
-            reason = pc.if_else(
-                unusable_kw,
-                pc.binary_join_element_wise(
-                    reason, "; the description mentions ", keywords, ""
-                ),
-                reason,
-            )
-
-        # 7. assemble
-        notes = _join_notes(
-            [
-                pc.if_else(
-                    pa.array(state_idx == 1), code_msg, pa.scalar(None, pa.string())
-                ),
-                date_note,
-                dest_note,
-                pc.take(pa.array([a.notes for a in answers], pa.string()), group),
+            kw_u = [
+                "; ".join(f"{w} ({k})" for w, k in self.keywords.scan(v))
+                for v in enc.dictionary.to_pylist()
             ]
+            desc_idx = np.asarray(enc.indices).astype(np.int64)
+        else:
+            kw_u, desc_idx = [""], np.zeros(n, dtype=np.int64)
+        has_kw_u = np.array([k != "" for k in kw_u] + [False])
+        kw_idx = np.where(has_kw_u[desc_idx], desc_idx, -1)
+
+        # 7. per-row texts built once per distinct combination of their parts
+        reason = self._reasons(
+            answers, group, bad_code, slow_idx, kw_idx, readings, kw_u
+        )
+        group_status = np.array([a.status for a in answers], dtype=object)
+        conflict = (kw_idx >= 0) & (group_status[group] == "no-match")
+        notes = self._notes(
+            answers,
+            [
+                np.where(state_idx == 1, slow_idx, -1),
+                date_note_idx,
+                dest_note_idx,
+                group,
+                np.where(conflict, kw_idx, -1),
+            ],
+            readings,
+            date_note_u,
+            dest_note_u,
+            kw_u,
         )
 
-        def take(attr: str) -> pa.Array:
-            return pc.take(pa.array([getattr(a, attr) for a in answers]), group)
+        def dict_of(indices: np.ndarray[Any, Any], values: list[str]) -> pa.Array:
+            return pa.DictionaryArray.from_arrays(
+                pa.array(indices.astype(np.int32)), pa.array(values, pa.string())
+            )
 
-        as_of = pa.array(
-            [dt.date.fromordinal(int(d)).isoformat() for d in np.unique(days)],
-            pa.string(),
-        )
-        day_idx = np.searchsorted(np.unique(days), days)
         added = {
             "tracker_row": rows,
-            "tracker_code": _null_to_empty(code),
-            "tracker_status": status,
+            "tracker_code": pc.fill_null(code, ""),
+            "tracker_status": dict_of(group, [a.status for a in answers]),
             "tracker_reason": reason,
-            "tracker_lists": take("lists"),
-            "tracker_entries": take("entries"),
-            "tracker_tiers": take("tiers"),
-            "tracker_verdicts": take("verdicts"),
-            "tracker_keywords": keywords,
-            "tracker_as_of": pc.take(as_of, pa.array(day_idx)),
-            "tracker_destination": _null_to_empty(dest),
-            "tracker_notes": _null_to_empty(notes),
+            "tracker_lists": dict_of(group, [a.lists for a in answers]),
+            "tracker_entries": dict_of(group, [a.entries for a in answers]),
+            "tracker_tiers": dict_of(group, [a.tiers for a in answers]),
+            "tracker_verdicts": dict_of(group, [a.verdicts for a in answers]),
+            "tracker_keywords": dict_of(desc_idx, kw_u),
+            "tracker_as_of": pa.DictionaryArray.from_arrays(
+                pa.array(day_idx.astype(np.int32)), as_of_u
+            ),
+            "tracker_destination": pa.DictionaryArray.from_arrays(
+                pa.array(dest_idx.astype(np.int32)), dest_u
+            ),
+            "tracker_notes": notes,
         }
         out = table.drop_columns(["tracker_row"])
         for name in ADDED_COLUMNS:
             out = out.append_column(name, added[name])
-
         return out
+
+    @staticmethod
+    def _reasons(
+        answers: list[GroupAnswer],
+        group: np.ndarray[Any, Any],
+        bad_code: np.ndarray[Any, Any],
+        slow_idx: np.ndarray[Any, Any],
+        kw_idx: np.ndarray[Any, Any],
+        readings: list[CodeReading],
+        kw_u: list[str],
+    ) -> pa.Array:
+        """tracker_reason: the group's reason, or the code cell's problem."""
+        values = [a.reason for a in answers]
+        indices = group.copy()
+        bad = np.flatnonzero(bad_code)
+        if len(bad):
+            inv, first = _factorize_rows([slow_idx[bad], kw_idx[bad]])
+            for row in bad[first].tolist():
+                reading = readings[slow_idx[row]]
+                text = f"code-{reading.state}: {reading.message}"
+                if kw_idx[row] >= 0:
+                    text += f"; the description mentions {kw_u[kw_idx[row]]}"
+                values.append(text)
+            indices[bad] = len(answers) + inv
+        return pa.DictionaryArray.from_arrays(
+            pa.array(indices.astype(np.int32)), pa.array(values, pa.string())
+        )
+
+    @staticmethod
+    def _notes(
+        answers: list[GroupAnswer],
+        keys: list[np.ndarray[Any, Any]],
+        readings: list[CodeReading],
+        date_note_u: list[str | None],
+        dest_note_u: list[str | None],
+        kw_u: list[str],
+    ) -> pa.Array:
+        """tracker_notes: repairs, defaults used, group notes, goods names seen."""
+        inv, first = _factorize_rows(keys)
+        rep, dnote, cnote, grp, kwn = (k[first].tolist() for k in keys)
+        values = []
+        for r, d, c, g, k in zip(rep, dnote, cnote, grp, kwn, strict=True):
+            parts = []
+            if r >= 0:
+                parts.append(readings[r].message)
+            if d >= 0:
+                parts.append(date_note_u[d] or "")
+            if c >= 0:
+                parts.append(dest_note_u[c] or "")
+            if answers[g].notes != "":
+                parts.append(answers[g].notes)
+            if k >= 0:
+                parts.append(
+                    f"the description mentions {kw_u[k]}, a kind of goods the "
+                    "lists cover: check the code"
+                )
+            values.append("; ".join(p for p in parts if p != ""))
+        return pa.DictionaryArray.from_arrays(
+            pa.array(inv.astype(np.int32)), pa.array(values, pa.string())
+        )
+
+
+def _codes_of(
+    column: pa.ChunkedArray | pa.Array,
+) -> tuple[list[str], np.ndarray[Any, Any]]:
+    """(distinct values, per-row index) of a text column, dictionary or not."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(pc.fill_null(arr, ""))
+    values = [v if v is not None else "" for v in arr.dictionary.to_pylist()]
+    return values, np.asarray(pc.fill_null(arr.indices, 0)).astype(np.int64)
+
+
+def plain_strings(table: pa.Table) -> pa.Table:
+    """Return ``table`` with dictionary-encoded columns cast to plain strings.
+
+    The kernel returns its text columns dictionary-encoded (cheap to build and
+    to write); pandas users and CSV writers want plain text.
+    """
+    for i, fld in enumerate(table.schema):
+        if pa.types.is_dictionary(fld.type):
+            table = table.set_column(
+                i, fld.name, table.column(i).cast(fld.type.value_type)
+            )
+    return table
+
+
+def _factorize_rows(
+    parts: list[np.ndarray[Any, Any]],
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Number the distinct rows of equal-length int columns (hash-based).
+
+    Returns (group of each row, first row of each group), groups numbered in
+    order of first appearance.
+    """
+    import pandas as pd
+
+    key = np.zeros(len(parts[0]), dtype=np.int64)
+    for part in parts:
+        shifted = part.astype(np.int64) + 1  # -1 (no hit) becomes 0
+        radix = int(shifted.max()) + 1 if len(shifted) else 1
+        if int(key.max(initial=0)) >= (2**62) // max(radix, 1):
+            key = pd.factorize(key)[0].astype(np.int64)
+        key = key * radix + shifted
+    codes, uniques = pd.factorize(key)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return codes.astype(np.int64), first
 
 
 def _list_tier_pairs(lists: str, tiers: str) -> list[tuple[str, str]]:
@@ -925,13 +990,19 @@ def _list_tier_pairs(lists: str, tiers: str) -> list[tuple[str, str]]:
 
 def _join_notes(parts: list[pa.Array]) -> pa.Array:
     """Join note columns with '; ', skipping empty and null parts."""
-    # binary_join_element_wise(null_handling="skip") drops all-null rows in
-    # some pyarrow versions; join with a unit separator and clean up instead.
-    filled = [pc.fill_null(p, "") for p in parts]
-    joined = pc.binary_join_element_wise(*filled, "\x1f")
-    joined = pc.replace_substring_regex(joined, "\x1f+", "\x1f")
-    joined = pc.utf8_trim(joined, characters="\x1f")
-    return pc.replace_substring(joined, "\x1f", "; ")
+    acc: pa.Array | None = None
+    for part in parts:
+        part = _empty_to_null(part)
+        if part.null_count == len(part):
+            continue
+        if acc is None:
+            acc = part
+            continue
+        both = pc.binary_join_element_wise(acc, part, "; ")
+        acc = pc.coalesce(both, acc, part)
+    if acc is None:
+        return pa.array([""] * len(parts[0]), pa.string())
+    return pc.fill_null(acc, "")
 
 
 def _country_names(root: Path) -> dict[str, str]:
@@ -1033,7 +1104,7 @@ def screen_frame(
     table = _to_arrow(df, columns, first_row)
     out = scr.screen(table, columns)
     scr.account(out, columns, summary)
-    frame = out.to_pandas()
+    frame = plain_strings(out).to_pandas()
     frame.index = df.index
     return ScreeningResult(frame=frame, summary=summary)
 
@@ -1054,11 +1125,10 @@ def iter_screened(
     rows) are added to ``summary`` as they appear.
     """
     screener = Screener(catalog, destination=destination, as_of=as_of)
-    seen = 0
     for issue in source.issues:
         summary.add_issue(issue)
     seen = len(source.issues)
-    for chunk in source.iter_chunks(chunk_rows):
+    for chunk in prefetch(source.iter_chunks(chunk_rows)):
         out = screener.screen(chunk, columns)
         screener.account(out, columns, summary)
         for issue in source.issues[seen:]:
@@ -1067,6 +1137,47 @@ def iter_screened(
         yield out
     for issue in source.issues[seen:]:
         summary.add_issue(issue)
+
+
+def prefetch(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Run an iterator in a background thread, ``depth`` items ahead.
+
+    Reading (DuckDB, Arrow) releases the GIL, so the next chunk is parsed
+    while the current one is screened. Exceptions are re-raised in order.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                q.put(("item", item))
+            q.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            q.put(("error", exc))
+
+    thread = threading.Thread(target=run, name="tracker-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = q.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)
 
 
 def check_destination(value: str | None) -> str | None:

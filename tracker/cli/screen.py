@@ -354,7 +354,7 @@ def _write(
             progress.advance(chunk.num_rows)
         if not wrote and kind == "parquet":
             sinks.write(_empty(names))
-        sink.close()
+        sinks.finish()
 
 
 def _write_stdout(
@@ -369,8 +369,10 @@ def _write_stdout(
 
     out = sys.stdout
     csv.writer(out, lineterminator="\n").writerow([neutralize(n) for n in names])
+    from tracker.screening import plain_strings
+
     for chunk in chunks:
-        safe = neutralize_table(chunk)
+        safe = plain_strings(neutralize_table(chunk))
         safe = safe.rename_columns([f"c{i}" for i in range(safe.num_columns)])
         buf = pa.BufferOutputStream()
         pacsv.write_csv(

@@ -23,6 +23,14 @@ def neutralize_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedAr
 
     Same rule as ``tracker.report.console.neutralize``, vectorised.
     """
+    if pa.types.is_dictionary(arr.type):
+        # Neutralise the distinct values only.
+        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+        fixed = [
+            pa.DictionaryArray.from_arrays(c.indices, neutralize_array(c.dictionary))
+            for c in chunks
+        ]
+        return pa.chunked_array(fixed, type=arr.type)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return arr
     risky = pc.fill_null(pc.match_substring_regex(arr, _FORMULA_START), False)
@@ -83,7 +91,9 @@ class CsvSink:
     def write(self, table: pa.Table) -> None:
         import pyarrow.csv as pacsv
 
-        safe = neutralize_table(table)
+        from tracker.screening import plain_strings
+
+        safe = plain_strings(neutralize_table(table))
         # Arrow needs unique names; the header is already written.
         safe = safe.rename_columns([f"c{i}" for i in range(safe.num_columns)])
         buf = pa.BufferOutputStream()
@@ -130,7 +140,11 @@ class ParquetSink:
 
         if self._writer is None:
             self._schema = table.schema
-            self._writer = pq.ParquetWriter(str(self._tmp), table.schema)
+            # store_schema=False: readers see plain text columns, not the
+            # dictionary encoding used in memory.
+            self._writer = pq.ParquetWriter(
+                str(self._tmp), table.schema, store_schema=False
+            )
         self._writer.write_table(table.cast(self._schema))
 
     def close(self) -> None:
@@ -151,14 +165,51 @@ class ParquetSink:
 
 
 class Sinks:
-    """Several sinks driven together; all are aborted if one fails."""
+    """Several sinks driven together from a background thread, in order.
 
-    def __init__(self, sinks: list[RowSink]) -> None:
+    Writing (Parquet encoding, CSV formatting) releases the GIL, so it runs
+    while the next chunk is screened. Every sink is aborted if one fails.
+    """
+
+    def __init__(self, sinks: list[RowSink], depth: int = 2) -> None:
+        import queue
+        import threading
+
         self.sinks = sinks
+        self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, name="tracker-writer", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            table = self._queue.get()
+            if table is None:
+                return
+            if self._error is not None:
+                continue
+            try:
+                for sink in self.sinks:
+                    sink.write(table)
+            except BaseException as exc:  # noqa: BLE001 - re-raised by write/finish
+                self._error = exc
 
     def write(self, table: pa.Table) -> None:
+        """Queue a chunk; raise the writer's error, if any."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put(table)
+
+    def finish(self) -> None:
+        """Wait for every queued chunk and close the sinks (files appear)."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
         for sink in self.sinks:
-            sink.write(table)
+            sink.close()
 
     def __enter__(self) -> Sinks:
         return self
@@ -170,6 +221,9 @@ class Sinks:
         tb: TracebackType | None,
     ) -> None:
         if exc_type is not None:
+            if self._thread.is_alive():
+                self._queue.put(None)
+                self._thread.join()
             for sink in self.sinks:
                 with contextlib.suppress(Exception):
                     sink.abort()

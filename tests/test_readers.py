@@ -1,0 +1,312 @@
+"""Reading CSV/TSV, XLSX and Parquet as text, with the column mapping and issues."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import Workbook
+
+from tracker.exc import InputError
+from tracker.readers import (
+    ColumnMapping,
+    _iter_csv_python,
+    detect_columns,
+    header_key,
+    open_table,
+    read_table,
+    unique_headers,
+)
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# -- column mapping ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (
+            ["HS code", "Goods description", "Country of destination", "Date", "Value"],
+            ColumnMapping("HS code", "Goods description", "Country of destination",
+                          "Date", None, "Value"),
+        ),
+        (
+            ["Код ТН ВЭД", "Описание товара", "Страна назначения", "Дата декларации",
+             "Стоимость"],
+            ColumnMapping("Код ТН ВЭД", "Описание товара", "Страна назначения",
+                          "Дата декларации", None, "Стоимость"),
+        ),
+        (["Commodity code", "Description"], ColumnMapping("Commodity code", "Description")),
+        (["CN code"], ColumnMapping("CN code")),
+        (["TARIC"], ColumnMapping("TARIC")),
+        (["Код товара", "Дата"], ColumnMapping("Код товара", date="Дата")),
+        (["  hs-code: ", "Origin"], ColumnMapping("  hs-code: ", origin="Origin")),
+    ],
+)  # fmt: skip
+def test_columns_found_from_common_headers(
+    headers: list[str], expected: ColumnMapping
+) -> None:
+    assert detect_columns(headers) == expected
+
+
+def test_missing_code_column_lists_headers_and_flag() -> None:
+    with pytest.raises(InputError) as err:
+        detect_columns(["Item", "Qty"], path=Path("x.csv"))
+    assert str(err.value) == (
+        "No goods-code column found in x.csv; headers seen: 'Item', 'Qty'; "
+        "name the column with --code-column"
+    )
+
+
+def test_flag_names_a_column_exactly_or_loosely() -> None:
+    assert detect_columns(["Tariff No", "Text"], {"code": "Tariff No"}).code == (
+        "Tariff No"
+    )
+    assert detect_columns(["Tariff No"], {"code": "tariff-no"}).code == "Tariff No"
+    with pytest.raises(InputError, match=r"No column 'Nope' \(--code-column\)"):
+        detect_columns(["Tariff No"], {"code": "Nope"})
+
+
+def test_header_key_folds_case_and_punctuation() -> None:
+    assert header_key("HS-Code:") == header_key("hs code")
+    assert header_key("Дата Декларации") == "дата декларации"
+
+
+def test_duplicate_blank_and_reserved_headers_are_renamed_with_issues() -> None:
+    names, issues = unique_headers(["HS code", "", "HS code", "tracker_status", "x "])
+    assert names == ["HS code", "column_2", "HS code_2", "tracker_status_2", "x "]
+    assert [(i.code, i.column, i.value) for i in issues] == [
+        ("header-blank", "column_2", ""),
+        ("header-duplicate", "HS code_2", "HS code"),
+        ("header-reserved", "tracker_status_2", "tracker_status"),
+    ]
+
+
+# -- CSV -----------------------------------------------------------------------
+
+
+def test_cp1251_semicolon_csv(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "ru.csv",
+        "Код ТН ВЭД;Описание товара\n3912200000;нитроцеллюлоза\n6109100000;футболки\n",
+        "cp1251",
+    )
+    table = read_table(path)
+    assert table.source.encoding == "windows-1251" or table.source.encoding == "cp1251"
+    assert table.source.delimiter == ";"
+    assert table.frame["Описание товара"].tolist() == ["нитроцеллюлоза", "футболки"]
+    assert table.frame["tracker_row"].tolist() == [2, 3]
+
+
+def test_gb18030_csv(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "cn.csv",
+        "商品编码,商品名称\n8542310000,集成电路处理器\n9013100000,望远镜瞄准具\n" * 2,
+        "gb18030",
+    )
+    table = read_table(path)
+    assert table.columns.code == "商品编码"
+    assert table.frame["商品名称"].iloc[0] == "集成电路处理器"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_bom_encodings(tmp_path: Path, encoding: str) -> None:
+    path = write(tmp_path / "b.csv", "HS code\tDescription\n0101\thorses\n", encoding)
+    table = read_table(path)
+    assert list(table.frame.columns) == ["HS code", "Description", "tracker_row"]
+    assert table.frame["HS code"].tolist() == ["0101"]  # a string, zero kept
+
+
+def test_encoding_flag_and_unknown_encoding(tmp_path: Path) -> None:
+    path = write(tmp_path / "e.csv", "HS code\n8542\n")
+    assert read_table(path, encoding="latin-1").frame["HS code"].tolist() == ["8542"]
+    with pytest.raises(InputError, match="Unknown encoding 'klingon'"):
+        read_table(path, encoding="klingon")
+
+
+def test_wrong_declared_encoding_is_one_clear_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "u.csv", "HS code;Описание\n8542;чип\n" * 50, "utf-16")
+    with pytest.raises(InputError, match="is not valid utf-8 text"):
+        read_table(path, encoding="utf-8")
+
+
+def test_pipe_delimiter_and_hash_is_not_a_comment(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.csv", "HS code|Note\n#8542|x\n3912|y\n")
+    table = read_table(path)
+    assert table.source.delimiter == "|"
+    assert table.frame["HS code"].tolist() == ["#8542", "3912"]
+
+
+def test_wrong_delimiter_gives_the_header_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "w.csv", "Item Qty Price\nbolts 1 2\n")
+    with pytest.raises(InputError, match=r"headers seen: 'Item Qty Price'"):
+        read_table(path)
+
+
+def test_empty_file_header_only_folder_and_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="empty.csv is empty: expected a header row"):
+        read_table(write(tmp_path / "empty.csv", ""))
+    table = read_table(write(tmp_path / "h.csv", "HS code,Description\n"))
+    assert len(table.frame) == 0
+    assert list(table.frame.columns) == ["HS code", "Description", "tracker_row"]
+    with pytest.raises(InputError, match="is a folder, not a file"):
+        read_table(tmp_path)
+    with pytest.raises(InputError, match="No such file"):
+        read_table(tmp_path / "nope.csv")
+    with pytest.raises(InputError, match="has no header row"):
+        read_table(write(tmp_path / "blank.csv", "\n\n,,\n"))
+
+
+def test_quoted_newlines_and_ragged_rows_keep_every_row(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "r.csv",
+        'HS code,Description\n8542,"two\nlines"\n3912\n6109,shirts,extra\n',
+    )
+    table = read_table(path)
+    assert table.frame["HS code"].tolist() == ["8542", "3912", "6109"]
+    assert table.frame["Description"].tolist() == ["two\nlines", "", "shirts"]
+    assert table.frame["tracker_row"].tolist() == [2, 3, 4]
+    assert [(i.code, i.row, i.value) for i in table.issues] == [
+        ("row-short", 3, None),
+        ("row-long", 4, "extra"),
+    ]
+
+
+def test_fast_and_careful_csv_readers_agree(tmp_path: Path) -> None:
+    lines = ["HS code;Description;Dest"]
+    lines += [f'{8542000000 + i};"item {i}; with ""quotes""";RU' for i in range(3000)]
+    path = write(tmp_path / "big.csv", "\n".join(lines) + "\n")
+    source = open_table(path)
+    fast = pa.concat_tables(list(source.iter_chunks(1000)))
+    careful = pa.concat_tables(list(_iter_csv_python(source, path, 1000)))
+    assert fast.equals(careful)
+    assert fast.column("tracker_row").to_pylist() == list(range(2, 3002))
+
+
+# -- XLSX ----------------------------------------------------------------------
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    wb = Workbook()
+    first = True
+    for name, rows in sheets.items():
+        ws = wb.active if first else wb.create_sheet(name)
+        assert ws is not None
+        ws.title = name
+        first = False
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_xlsx_numbers_formulas_and_dates_as_text(tmp_path: Path) -> None:
+    import datetime as dt
+
+    path = _xlsx(
+        tmp_path / "a.xlsx",
+        {
+            "Data": [
+                ["HS code", "Description", "Date"],
+                [8542310000.0, '=HYPERLINK("http://x")', dt.datetime(2023, 12, 20)],
+                [101210000, "+7 495", None],
+            ]
+        },
+    )
+    table = read_table(path)
+    # openpyxl stores a whole float as an integer: no '.0' artefact here
+    assert table.frame["HS code"].tolist() == ["8542310000", "101210000"]
+    # data_only=False: the formula text, never its result
+    assert table.frame["Description"].tolist() == ['=HYPERLINK("http://x")', "+7 495"]
+    assert table.frame["Date"].tolist() == ["2023-12-20", ""]
+
+
+def test_xlsx_picks_the_sheet_with_codes_and_reports_the_others(tmp_path: Path) -> None:
+    path = _xlsx(
+        tmp_path / "s.xlsx",
+        {
+            "Notes": [["Comment"], ["nothing here"]],
+            "Shipments": [["Код ТН ВЭД", "Описание товара"], ["3912200000", "x"]],
+        },
+    )
+    table = read_table(path)
+    assert table.source.sheet == "Shipments"
+    assert [(i.code, i.value) for i in table.issues] == [("sheet-skipped", "Notes")]
+    assert read_table(path, sheet="Notes", columns={"code": "Comment"}).frame[
+        "Comment"
+    ].tolist() == ["nothing here"]
+    with pytest.raises(InputError, match="has no sheet 'Nope'; sheets: 'Notes'"):
+        read_table(path, sheet="Nope")
+
+
+def test_xlsx_merged_header_cells_become_blank_headers(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["HS code", "Goods", None, "Date"])
+    ws.merge_cells("B1:C1")
+    ws.append(["8542", "chips", "extra", "2024-01-01"])
+    wb.save(tmp_path / "m.xlsx")
+    table = read_table(tmp_path / "m.xlsx")
+    assert list(table.frame.columns)[:4] == ["HS code", "Goods", "column_3", "Date"]
+    assert table.frame["column_3"].tolist() == ["extra"]
+    assert table.issues[0].code == "header-blank"
+
+
+def test_xlsx_empty_rows_inside_are_kept_trailing_ones_dropped(tmp_path: Path) -> None:
+    path = _xlsx(
+        tmp_path / "e.xlsx",
+        {"D": [["HS code"], ["8542"], [None], ["3912"], [None], [None]]},
+    )
+    table = read_table(path)
+    assert table.frame["HS code"].tolist() == ["8542", "", "3912"]
+    assert table.frame["tracker_row"].tolist() == [2, 3, 4]
+
+
+def test_corrupt_xlsx_is_one_clear_error(tmp_path: Path) -> None:
+    good = _xlsx(tmp_path / "g.xlsx", {"D": [["HS code"], ["8542"]] * 50})
+    data = good.read_bytes()
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match=r"bad.xlsx is not a readable XLSX workbook"):
+        read_table(bad)
+    # a zip that is not a workbook
+    z = tmp_path / "z.xlsx"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(InputError, match="z.xlsx is not a readable XLSX workbook"):
+        read_table(z)
+
+
+# -- Parquet -------------------------------------------------------------------
+
+
+def test_parquet_numbers_become_text(tmp_path: Path) -> None:
+    path = tmp_path / "p.parquet"
+    pq.write_table(
+        pa.table({"HS code": [8542310000.0, None], "Qty": [1, 2], "Text": ["a", None]}),
+        path,
+    )
+    table = read_table(path)
+    assert table.frame["HS code"].tolist() == ["8542310000.0", ""]
+    assert table.frame["Qty"].tolist() == ["1", "2"]
+    assert table.frame["Text"].tolist() == ["a", ""]
+    assert table.source.row_count == 2
+
+
+def test_frame_is_text_in_order(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "o.csv", "HS code\n" + "\n".join(f"{i:04d}" for i in range(1, 60))
+    )
+    frame = read_table(path).frame
+    assert frame["HS code"].tolist() == [f"{i:04d}" for i in range(1, 60)]
+    assert isinstance(frame, pd.DataFrame)
