@@ -111,6 +111,7 @@ def test_inflected_and_variant_forms(
         "Die Firma nutzt maschinelles Lernen.",
         "Opticians and lensing effects, chinaware and Irani-style",
         "Tell us about it.",
+        "A primer on export controls; the flour mill; sea shells.",
     ],
 )
 def test_traps_and_word_boundaries_give_nothing(scanner: Scanner, text: str) -> None:
@@ -162,6 +163,7 @@ def test_parent_category_lists_the_codes_below_it(scanner: Scanner) -> None:
         ("Sold 8482 units for 9013.10 euros", []),
         ("under HS 2022 the heading changed", []),
         ("version 3.4.7 and 8525 8900", []),
+        ("crosswalks HS07/HS12 and HS10 statistics; HS 85 is a chapter", ["85"]),
     ],
 )
 def test_codes_need_a_label_or_a_code_shape(

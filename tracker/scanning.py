@@ -626,6 +626,8 @@ def _find_codes(text: str) -> list[_CodeHit]:
                 continue
             raw = m.group()
             digits = re.sub(r"\D", "", raw)
+            if len(digits) == 2 and label_span[1] == p:
+                continue  # "HS07", "HS10": an edition or a code length, not a chapter
             label_text = " ".join(text[label_span[0] : label_span[1]].split())
             if (
                 len(digits) == 4
