@@ -268,3 +268,13 @@ def test_missing_countries_file_is_a_dataset_error(tmp_path: Path) -> None:
 def test_real_scan_files_are_valid() -> None:
     report = validate_datasets(REAL_DATASETS)
     assert report.valid, report.problems
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if n.endswith(".txt")))
+def test_case_and_spacing_do_not_change_goods(scanner: Scanner, name: str) -> None:
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    goods = {(m.category, m.strength) for m in scanner.scan(text).mentions}
+    for variant in (text.upper(), text.replace(" ", "  "), text.replace(" ", "\n")):
+        assert {(m.category, m.strength) for m in scanner.scan(variant).mentions} >= (
+            goods
+        ), (name, variant)
