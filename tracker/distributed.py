@@ -156,12 +156,13 @@ def read_dask(source: TableSource, *, blocksize: str | int = "64MB") -> Any:
             from tracker.readers import _utf8_copy
 
             path = _utf8_copy(source)
+        before = _header_skip(path, source) - 1  # blank lines above the header
         ddf = dd.read_csv(
             str(path),
             sep=source.delimiter or ",",
-            header=None,
+            header=0,
             names=source.columns,
-            skiprows=_header_skip(path, source),
+            skiprows=before if before > 0 else None,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
@@ -189,6 +190,14 @@ def _as_text_frame(df: Any) -> Any:
     return out
 
 
+def _small_strings(table: pa.Table) -> pa.Table:
+    """Cast large_string columns (pandas' Arrow strings) to string, as locally."""
+    for i, fld in enumerate(table.schema):
+        if pa.types.is_large_string(fld.type):
+            table = table.set_column(i, fld.name, table.column(i).cast(pa.string()))
+    return table
+
+
 def iter_screened_dask(
     source: TableSource,
     catalog: Catalog,
@@ -198,12 +207,14 @@ def iter_screened_dask(
     as_of: dt.date | None = None,
     summary: ScreeningSummary,
     scheduler: str | None = None,
+    blocksize: str | int = "64MB",
 ) -> Iterator[pa.Table]:
     """Screen a file on Dask and yield the partitions' results in row order.
 
     Args:
         scheduler: address of a ``distributed`` scheduler (``tcp://host:8786``);
             None runs Dask's local threaded scheduler.
+        blocksize: bytes of CSV per partition.
 
     The summary is rebuilt from the returned rows on the client, so it equals
     the local engine's.
@@ -214,7 +225,7 @@ def iter_screened_dask(
 
         client = distributed.Client(scheduler)  # type: ignore[no-untyped-call]
     try:
-        ddf = read_dask(source)
+        ddf = read_dask(source, blocksize=blocksize)
         screened = screen_dask(
             ddf, catalog, columns=columns, destination=destination, as_of=as_of
         )
@@ -228,7 +239,7 @@ def iter_screened_dask(
         else:
             results = (p.compute() for p in parts)
         for frame in results:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = _small_strings(pa.Table.from_pandas(frame, preserve_index=False))
             local.account(table, columns, summary)
             yield table
     finally:

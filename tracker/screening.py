@@ -230,6 +230,25 @@ class ScreeningSummary:
     by_month: Counter[tuple[str, str]] = field(default_factory=Counter)
     issues: list[RowIssue] = field(default_factory=list)
     issue_counts: Counter[str] = field(default_factory=Counter)
+    #: (column, value) -> [first row, rows] of destinations not recognised.
+    unknown_destinations: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+    def all_issues(self) -> list[RowIssue]:
+        """Return the kept issues, then one per unrecognised destination value."""
+        out = list(self.issues)
+        for (column, value), (row, count) in sorted(
+            self.unknown_destinations.items(), key=lambda kv: kv[1][0]
+        ):
+            out.append(
+                RowIssue(
+                    "destination-unknown",
+                    row,
+                    column,
+                    value,
+                    f"destination {value!r} not recognised ({count} rows)",
+                )
+            )
+        return out
 
     def add_issue(self, issue: RowIssue) -> None:
         """Record an issue (all are counted; the first 10,000 are kept)."""
@@ -257,6 +276,10 @@ class ScreeningSummary:
             if len(self.issues) < _ISSUE_LIMIT:
                 self.issues.append(issue)
         self.issue_counts.update(other.issue_counts)
+        for key, (row, count) in other.unknown_destinations.items():
+            seen = self.unknown_destinations.setdefault(key, [row, 0])
+            seen[0] = min(seen[0], row)
+            seen[1] += count
 
 
 @dataclass
@@ -268,8 +291,8 @@ class ScreeningResult:
 
     @property
     def issues(self) -> list[RowIssue]:
-        """Problems found in the input (first 10,000)."""
-        return self.summary.issues
+        """Problems found in the input (first 10,000 row issues)."""
+        return self.summary.all_issues()
 
 
 # --------------------------------------------------------------------------
@@ -641,17 +664,15 @@ class Screener:
             for k, u in zip(where.tolist(), idx_np[bad].tolist(), strict=True):
                 firsts.setdefault(u, k)
             for u, k in firsts.items():
-                item = found[u]
-                assert item is not None
-                summary.add_issue(
-                    RowIssue(
-                        item[0],
+                key = (column, str(enc.dictionary[u].as_py()))
+                seen = summary.unknown_destinations.get(key)
+                if seen is None:
+                    summary.unknown_destinations[key] = [
                         rows[k].as_py(),
-                        column,
-                        enc.dictionary[u].as_py(),
-                        f"{item[1]} ({counts[u]} rows)",
-                    )
-                )
+                        int(counts[u]),
+                    ]
+                else:
+                    seen[1] += int(counts[u])
             return
         room = max(0, _ISSUE_LIMIT - len(summary.issues))
         shown = bad[:room]

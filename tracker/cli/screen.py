@@ -295,7 +295,7 @@ def screen(
         run.seconds = time.monotonic() - started
     finally:
         source.close()
-    for issue in summary.issues[:5]:
+    for issue in summary.all_issues()[:5]:
         if issue.code in ("sheet-skipped", "header-blank", "header-duplicate"):
             typer.echo(f"Warning: {issue.message}", err=True)
     typer.echo(summary.line(), err=True)

@@ -308,12 +308,13 @@ def _issues(ws: Any, summary: ScreeningSummary) -> None:
     columns = ["code", "row", "column", "value", "message"]
     ws.freeze_panes = "A2"
     ws.append([_bold(ws, c, _HEADER_FONT) for c in columns])
-    for issue in summary.issues:
+    issues = summary.all_issues()
+    for issue in issues:
         rec = issue.record()
         ws.append([_text(ws, rec[c]) for c in columns])
-    shown = len(summary.issues) + 1
+    shown = len(issues) + 1
     for code, count in sorted(summary.issue_counts.items()):
-        listed = sum(1 for i in summary.issues if i.code == code)
+        listed = sum(1 for i in issues if i.code == code)
         if count > listed:
             ws.append(
                 [code, None, None, None, f"{count - listed} more not listed here"]

@@ -1,0 +1,295 @@
+"""The screening kernel: statuses, reasons, equality with match_code, nothing lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pandas as pd
+import pytest
+
+from tracker.catalog import Catalog
+from tracker.matching import match_code
+from tracker.readers import ColumnMapping
+from tracker.screening import (
+    ADDED_COLUMNS,
+    KeywordScanner,
+    Screener,
+    load_splits,
+    screen_frame,
+)
+
+COLS = ColumnMapping(
+    code="HS code", description="Description", destination="Dest", date="Date"
+)
+
+
+def frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["HS code", "Description", "Dest", "Date"])
+
+
+def screened(catalog: Catalog, rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    return screen_frame(frame(rows), catalog, columns=COLS).frame
+
+
+# -- equality with match_code ------------------------------------------------------
+
+
+def _random_codes(catalog: Catalog, rng: random.Random, count: int) -> list[str]:
+    listed = sorted({c.value for e in catalog.entries for c in e.codes})
+    codes = []
+    for _ in range(count):
+        pick = rng.random()
+        if pick < 0.5:
+            base = rng.choice(listed)
+            extra = "".join(rng.choice("0123456789") for _ in range(10))
+            length = rng.choice([n for n in (2, 4, 6, 8, 10)])
+            codes.append((base + extra)[:length])
+        else:
+            length = rng.choice([2, 4, 6, 8, 10])
+            first = f"{rng.randint(1, 97):02d}"
+            rest = "".join(rng.choice("0123456789") for _ in range(length - 2))
+            codes.append(first + rest)
+    return codes
+
+
+@pytest.mark.parametrize("which", ["mini", "real"])
+def test_kernel_equals_match_code(
+    which: str, mini_catalog: Catalog, real_catalog: Catalog
+) -> None:
+    catalog = mini_catalog if which == "mini" else real_catalog
+    rng = random.Random(20240219)
+    codes = _random_codes(catalog, rng, 400)
+    start = dt.date(2021, 1, 1).toordinal()
+    dates = [dt.date.fromordinal(start + rng.randint(0, 6 * 365)) for _ in codes]
+    df = pd.DataFrame(
+        {"HS code": codes, "Date": [d.isoformat() for d in dates]}, dtype=object
+    )
+    out = screen_frame(
+        df, catalog, columns=ColumnMapping(code="HS code", date="Date")
+    ).frame
+    for code, on, entries, status in zip(
+        codes, dates, out["tracker_entries"], out["tracker_status"], strict=True
+    ):
+        expected = []
+        for m in match_code(catalog, code, as_of=on):
+            key = f"{m.list_key}:{m.entry_id}"
+            if key not in expected:
+                expected.append(key)
+        got = [e for e in entries.split(";") if e != ""]
+        assert sorted(got) == sorted(expected), (code, on, status)
+        if expected and not (len(code) == 2):
+            assert status == "match", (code, on)
+
+
+def test_answer_per_row_equals_vectorised(mini_catalog: Catalog) -> None:
+    scr = Screener(mini_catalog, destination="ru")
+    rows = [("854231", "", "", "2024-06-01"), ("845961", "", "DE", "2024-06-01")]
+    out = screen_frame(frame(rows), mini_catalog, columns=COLS, screener=scr).frame
+    for (code, _d, dest, day), entries in zip(rows, out["tracker_entries"], strict=True):
+        ans = scr.answer(code, dt.date.fromisoformat(day), dest.lower() or "ru")
+        assert ans.entries == entries
+
+
+# -- statuses and reasons ------------------------------------------------------------
+
+
+def test_statuses_reasons_and_dates(mini_catalog: Catalog) -> None:
+    out = screened(
+        mini_catalog,
+        [
+            ("3912 20", "nitrocellulose", "RU", "2023-12-18"),  # before the XXIII line
+            ("3912 20", "nitrocellulose", "RU", "2023-12-19"),  # from 19 Dec 2023
+            ("6109 10", "cotton t-shirts", "RU", "2024-06-01"),
+            ("", "guncotton", "RU", "2024-06-01"),
+            ("abc", "", "RU", "2024-06-01"),
+            ("8.54231E+09", "", "RU", "2024-06-01"),
+            ("8542310000.0", "", "RU", "2024-06-01"),
+            ("85", "", "RU", "2024-06-01"),
+        ],
+    )
+    assert out["tracker_status"].tolist() == [
+        "no-match",
+        "match",
+        "no-match",
+        "indeterminate",
+        "indeterminate",
+        "indeterminate",
+        "match",
+        "indeterminate",
+    ]
+    assert out["tracker_entries"][1] == "beta:XXIII-3912"
+    assert out["tracker_verdicts"][1] == "listed"
+    # a goods name on a no-match row is a note, not a status change
+    assert "nitrocellulose (nitrocellulose)" in out["tracker_notes"][0]
+    assert out["tracker_reason"][3] == (
+        "code-missing: no goods code in the cell; the description mentions "
+        "guncotton (nitrocellulose)"
+    )
+    assert out["tracker_reason"][4].startswith("code-malformed: 'abc'")
+    assert out["tracker_reason"][5].startswith("code-digits-lost: '8.54231E+09'")
+    assert out["tracker_code"][6] == "8542310000"
+    assert "a number format added '.0'" in out["tracker_notes"][6]
+    assert out["tracker_reason"][7].startswith("code-too-short: chapter 85")
+    assert out["tracker_as_of"].tolist()[:2] == ["2023-12-18", "2023-12-19"]
+
+
+def test_listed_if_only_is_a_match(mini_catalog: Catalog) -> None:
+    out = screened(mini_catalog, [("845951", "", "DE", "2024-06-01")])
+    assert out["tracker_status"][0] == "match"
+    assert out["tracker_verdicts"][0] == "listed-if"
+
+
+def test_destination_decides_which_lists_apply(mini_catalog: Catalog) -> None:
+    # alpha restricts exports to ru only (a concern for kz); beta's ART2 covers
+    # every alpha entry and applies everywhere, so it stays.
+    out = screened(
+        mini_catalog,
+        [
+            ("845961", "", "RU", "2024-06-01"),
+            ("845961", "", "DE", "2024-06-01"),
+            ("845961", "", "Kazakhstan", "2024-06-01"),
+            ("845961", "", "Atlantis", "2024-06-01"),
+        ],
+    )
+    assert out["tracker_entries"].tolist() == [
+        "alpha:845961;beta:ART2",
+        "beta:ART2",
+        "beta:ART2",
+        "alpha:845961;beta:ART2",
+    ]
+    assert out["tracker_status"].tolist() == ["match"] * 4
+    assert out["tracker_tiers"].tolist() == ["alpha:4.B", "", "", "alpha:4.B"]
+    assert "do not restrict exports to this destination: alpha" in (
+        out["tracker_notes"][1]
+    )
+    assert "alpha: due-diligence concern" in out["tracker_notes"][2]
+    assert out["tracker_destination"].tolist() == ["ru", "de", "kz", ""]
+    assert "'Atlantis' not recognised: every list applied" in out["tracker_notes"][3]
+
+
+def test_no_list_applies_is_no_match(real_catalog: Catalog) -> None:
+    # 3912 11 is on EU Annex XXIII (ru only); 8542 32 on the CHPL (ru, by; a
+    # due-diligence concern for kz) and EU Annex VII
+    out = screened(
+        real_catalog,
+        [
+            ("391211", "", "RU", "2024-06-01"),
+            ("391211", "", "DE", "2024-06-01"),
+            ("854232", "", "RU", "2024-06-01"),
+            ("854232", "", "KZ", "2024-06-01"),
+        ],
+    )
+    assert out["tracker_status"].tolist()[:3] == ["match", "no-match", "match"]
+    assert out["tracker_lists"][0] == "eu_russia"
+    assert "this destination: eu_russia" in out["tracker_notes"][1]
+    assert out["tracker_tiers"][2] == "chpl:1"
+    assert "chpl: due-diligence concern" in out["tracker_notes"][3]
+    assert "chpl" not in out["tracker_lists"][3]
+
+
+def test_default_destination_and_date(real_catalog: Catalog) -> None:
+    df = pd.DataFrame({"HS code": ["391211", "391211"]})
+    res = screen_frame(
+        df,
+        real_catalog,
+        columns=ColumnMapping(code="HS code"),
+        destination="de",
+        as_of=dt.date(2024, 6, 1),
+    )
+    assert res.frame["tracker_status"].tolist() == ["no-match", "no-match"]
+    assert res.frame["tracker_as_of"].tolist() == ["2024-06-01", "2024-06-01"]
+    res = screen_frame(
+        df, real_catalog, columns=ColumnMapping(code="HS code"), destination="ru"
+    )
+    assert res.frame["tracker_status"].tolist() == ["match", "match"]
+    assert res.frame["tracker_as_of"][0] == dt.date.today().isoformat()
+
+
+def test_list_without_bundled_data_for_the_date(mini_catalog: Catalog) -> None:
+    # alpha's data starts on 2024-02-23
+    out = screened(mini_catalog, [("845961", "", "RU", "2024-01-10")])
+    assert out["tracker_status"][0] == "indeterminate"
+    assert out["tracker_reason"][0].startswith(
+        "list-not-bundled: the code is on alpha (bundled from 2024-02-23)"
+    )
+
+
+def test_hs2017_split_is_indeterminate(mini_catalog: Catalog) -> None:
+    assert "854230" in load_splits(mini_catalog.path)
+    out = screened(mini_catalog, [("854230", "", "RU", "2024-06-01")])
+    assert out["tracker_status"][0] == "indeterminate"
+    assert out["tracker_reason"][0].startswith("code-hs2017-split: 8542.30 is an HS")
+
+
+def test_bad_dates_fall_back_and_are_reported(mini_catalog: Catalog) -> None:
+    res = screen_frame(
+        frame([("845961", "", "RU", "soon"), ("845961", "", "RU", "")]),
+        mini_catalog,
+        columns=COLS,
+        as_of=dt.date(2024, 6, 1),
+    )
+    assert res.frame["tracker_as_of"].tolist() == ["2024-06-01", "2024-06-01"]
+    assert "date 'soon' not understood" in res.frame["tracker_notes"][0]
+    assert "no date: screened as of 2024-06-01" in res.frame["tracker_notes"][1]
+    assert [(i.code, i.row, i.value) for i in res.issues] == [
+        ("date-invalid", 2, "soon")
+    ]
+
+
+# -- nothing lost ------------------------------------------------------------------------
+
+
+def test_every_row_out_in_order_with_columns_untouched(mini_catalog: Catalog) -> None:
+    df = pd.DataFrame(
+        {
+            "HS code": ["854231", "", "=1+1", "6109"] * 50,
+            "Other": [f"v{i}" for i in range(200)],
+        },
+        index=range(100, 300),
+    )
+    before = df.copy()
+    res = screen_frame(df, mini_catalog, columns=ColumnMapping(code="HS code"))
+    pd.testing.assert_frame_equal(df, before)  # the caller's frame is not changed
+    out = res.frame
+    assert list(out.columns) == ["HS code", "Other", *ADDED_COLUMNS]
+    assert list(out.index) == list(df.index)
+    assert out["Other"].tolist() == df["Other"].tolist()
+    assert out["HS code"].tolist() == df["HS code"].tolist()
+    assert out["tracker_row"].tolist() == list(range(2, 202))
+    assert res.summary.rows_in == res.summary.rows_out == 200
+    assert sum(res.summary.status.values()) == 200
+    assert res.summary.line() == (
+        "200 rows in, 200 rows out: 50 match, 50 no-match, 100 indeterminate"
+    )
+
+
+def test_summary_counts_by_list_destination_and_month(mini_catalog: Catalog) -> None:
+    res = screen_frame(
+        frame(
+            [
+                ("854231", "", "RU", "2024-06-01"),
+                ("845961", "", "RU", "2024-07-02"),
+                ("3912", "", "DE", "2024-07-03"),
+            ]
+        ),
+        mini_catalog,
+        columns=COLS,
+    )
+    s = res.summary
+    assert s.by_list_tier[("alpha", "1")] == 1
+    assert s.by_list_tier[("alpha", "4.B")] == 1
+    assert s.by_list_tier[("beta", "")] == 3
+    assert s.by_destination[("ru", "match")] == 2
+    assert s.by_month[("2024-07", "match")] == 2
+
+
+def test_keyword_scanner_word_bounds(mini_catalog: Catalog) -> None:
+    scan = KeywordScanner(mini_catalog)
+    assert scan.scan("Nitrocellulose, 20 kg") == [("nitrocellulose", "nitrocellulose")]
+    assert scan.scan("anitrocelluloses") == []
+    # Russian endings are allowed after a Cyrillic alias
+    assert scan.scan("Микросхемы памяти") == [("микросхема", "integrated_circuits")] or (
+        scan.scan("Микросхемы") == []
+    )
+    assert ("микросхема", "integrated_circuits") in scan.scan("микросхемами")
