@@ -112,6 +112,8 @@ def test_inflected_and_variant_forms(
         "Opticians and lensing effects, chinaware and Irani-style",
         "Tell us about it.",
         "A primer on export controls; the flour mill; sea shells.",
+        "The power supply to the city was cut again.",
+        "双方会谈火药味十足，他在镜头前发言。",
     ],
 )
 def test_traps_and_word_boundaries_give_nothing(scanner: Scanner, text: str) -> None:
