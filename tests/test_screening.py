@@ -78,7 +78,7 @@ def test_kernel_equals_match_code(
                 expected.append(key)
         got = [e for e in entries.split(";") if e != ""]
         assert sorted(got) == sorted(expected), (code, on, status)
-        if expected and not (len(code) == 2):
+        if expected and len(code) != 2:
             assert status == "match", (code, on)
 
 
@@ -86,7 +86,9 @@ def test_answer_per_row_equals_vectorised(mini_catalog: Catalog) -> None:
     scr = Screener(mini_catalog, destination="ru")
     rows = [("854231", "", "", "2024-06-01"), ("845961", "", "DE", "2024-06-01")]
     out = screen_frame(frame(rows), mini_catalog, columns=COLS, screener=scr).frame
-    for (code, _d, dest, day), entries in zip(rows, out["tracker_entries"], strict=True):
+    for (code, _d, dest, day), entries in zip(
+        rows, out["tracker_entries"], strict=True
+    ):
         ans = scr.answer(code, dt.date.fromisoformat(day), dest.lower() or "ru")
         assert ans.entries == entries
 
@@ -160,8 +162,9 @@ def test_destination_decides_which_lists_apply(mini_catalog: Catalog) -> None:
     ]
     assert out["tracker_status"].tolist() == ["match"] * 4
     assert out["tracker_tiers"].tolist() == ["alpha:4.B", "", "", "alpha:4.B"]
-    assert "do not restrict exports to this destination: alpha" in (
-        out["tracker_notes"][1]
+    assert (
+        "do not restrict exports to this destination: alpha"
+        in (out["tracker_notes"][1])
     )
     assert "alpha: due-diligence concern" in out["tracker_notes"][2]
     assert out["tracker_destination"].tolist() == ["ru", "de", "kz", ""]
@@ -289,7 +292,7 @@ def test_keyword_scanner_word_bounds(mini_catalog: Catalog) -> None:
     assert scan.scan("Nitrocellulose, 20 kg") == [("nitrocellulose", "nitrocellulose")]
     assert scan.scan("anitrocelluloses") == []
     # Russian endings are allowed after a Cyrillic alias
-    assert scan.scan("Микросхемы памяти") == [("микросхема", "integrated_circuits")] or (
-        scan.scan("Микросхемы") == []
-    )
+    assert scan.scan("Микросхемы памяти") == [
+        ("микросхема", "integrated_circuits")
+    ] or (scan.scan("Микросхемы") == [])
     assert ("микросхема", "integrated_circuits") in scan.scan("микросхемами")

@@ -1,0 +1,307 @@
+"""`tracker screen` end to end: inputs, outputs, errors, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from tracker.cli import app
+
+runner = CliRunner()
+
+# (code, description, date, expected status) on the real datasets, destination RU
+CASES = [
+    ("8542 31 00 00", "Микросхемы процессоров", "2024-06-01", "match"),  # CHPL tier 1
+    ("8471 50 00 00", "Серверы", "2024-06-01", "match"),  # CHPL
+    ("3912 20 11 00", "Нитроцеллюлоза", "2023-12-18", "match"),  # listed-if only
+    ("3912 20 11 00", "Нитроцеллюлоза", "2023-12-19", "match"),  # Annex XXIII too
+    ("6109 10 00 00", "Футболки хлопковые", "2024-06-01", "no-match"),
+    ("", "Футболки", "2024-06-01", "indeterminate"),
+    ("61O9", "Футболки", "2024-06-01", "indeterminate"),
+]
+HEADERS_RU = ["Код ТН ВЭД", "Описание товара", "Страна назначения", "Дата декларации"]
+
+
+def _rows(n: int) -> list[list[str]]:
+    rng = random.Random(11)
+    return [
+        [code, desc, "RU", day]
+        for code, desc, day, _ in (rng.choice(CASES) for _ in range(n))
+    ]
+
+
+def _expected(rows: list[list[str]]) -> list[str]:
+    status = {(c, d): s for c, _, d, s in CASES}
+    return [status[(r[0], r[3])] for r in rows]
+
+
+@pytest.fixture
+def real(use_real_datasets: Path) -> Path:
+    return use_real_datasets
+
+
+def test_russian_xlsx_without_flags(tmp_path: Path, real: Path) -> None:
+    rows = _rows(2500)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Декларации"
+    ws.append(HEADERS_RU)
+    for r in rows:
+        ws.append(r)
+    src = tmp_path / "декларации.xlsx"
+    wb.save(src)
+    out = tmp_path / "out.parquet"
+    result = runner.invoke(app, ["screen", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pq.read_table(out).to_pandas()
+    assert len(frame) == 2500
+    assert frame["tracker_row"].tolist() == list(range(2, 2502))
+    assert frame["Код ТН ВЭД"].tolist() == [r[0] for r in rows]
+    assert frame["tracker_status"].tolist() == _expected(rows)
+    counts = frame["tracker_status"].value_counts()
+    assert result.stderr.splitlines()[0] == (
+        f"2500 rows in, 2500 rows out: {counts['match']} match, "
+        f"{counts['no-match']} no-match, {counts['indeterminate']} indeterminate"
+    )
+    # nitrocellulose: parameter-based before 19 Dec 2023, Annex XXIII after
+    nitro = frame[frame["Код ТН ВЭД"] == "3912 20 11 00"]
+    before = nitro[nitro["Дата декларации"] == "2023-12-18"]["tracker_verdicts"]
+    after = nitro[nitro["Дата декларации"] == "2023-12-19"]["tracker_entries"]
+    assert all("listed-if" in v and "listed;" not in v + ";" for v in before)
+    assert all("eu_russia:XXIII-3912" in v for v in after)
+    chpl = frame[frame["Код ТН ВЭД"] == "8542 31 00 00"]["tracker_tiers"]
+    assert set(chpl) == {"chpl:1"}
+
+
+def test_cp1251_semicolon_csv_without_flags(tmp_path: Path, real: Path) -> None:
+    rows = _rows(3000)
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADERS_RU)
+    writer.writerows(rows)
+    src = tmp_path / "выгрузка.csv"
+    src.write_bytes(text.getvalue().encode("cp1251"))
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["screen", str(src), "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert len(frame) == 3000
+    assert frame["Описание товара"].tolist() == [r[1] for r in rows]
+    assert frame["tracker_status"].tolist() == _expected(rows)
+    blank = frame[frame["Код ТН ВЭД"] == ""]["tracker_reason"]
+    assert set(blank) == {"code-missing: no goods code in the cell"}
+    bad = frame[frame["Код ТН ВЭД"] == "61O9"]["tracker_reason"].iloc[0]
+    assert bad.startswith("code-malformed: '61O9'")
+
+
+def test_fail_on_match_exit_code(tmp_path: Path, real: Path) -> None:
+    src = tmp_path / "a.csv"
+    src.write_text("HS code,Destination\n854231,RU\n")
+    result = runner.invoke(app, ["screen", str(src), "--fail-on-match", "-q"])
+    assert result.exit_code == 3, result.output
+    src.write_text("HS code,Destination\n610910,RU\n")
+    result = runner.invoke(app, ["screen", str(src), "--fail-on-match", "-q"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.usefixtures("use_mini_datasets")
+class TestWithMiniData:
+    def test_stdout_csv_is_neutralised(self, tmp_path: Path) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text('HS code,Note\n=1+1,"@SUM(A1)"\n854231,-5\n')
+        result = runner.invoke(app, ["screen", str(src), "--as-of", "2024-06-01"])
+        assert result.exit_code == 0, result.output
+        rows = list(csv.reader(io.StringIO(result.stdout)))
+        assert rows[0][:3] == ["HS code", "Note", "tracker_row"]
+        assert rows[1][:2] == ["'=1+1", "'@SUM(A1)"]
+        assert rows[2][:2] == ["854231", "'-5"]
+        assert result.stderr.startswith("2 rows in, 2 rows out: 1 match")
+
+    def test_parquet_keeps_raw_values(self, tmp_path: Path) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text("HS code,Note\n=1+1,@x\n")
+        out = tmp_path / "o.parquet"
+        assert runner.invoke(app, ["screen", str(src), "-o", str(out)]).exit_code == 0
+        frame = pq.read_table(out).to_pandas()
+        assert frame["HS code"].tolist() == ["=1+1"]
+        assert frame["Note"].tolist() == ["@x"]
+
+    def test_xlsx_report_sheets(self, tmp_path: Path) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text(
+            "HS code,Description,Destination,Date,,HS code\n"
+            "854231,processors,RU,2024-06-01,a,b\n"
+            '=HYPERLINK("x"),guncotton,Atlantis,soon,c,d\n'
+            "610910,shirts,DE,2024-07-01,e,f\n"
+        )
+        out = tmp_path / "report.xlsx"
+        result = runner.invoke(app, ["screen", str(src), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        wb = load_workbook(out)
+        assert wb.sheetnames == ["Summary", "Rows", "Issues", "Sources"]
+        rows = wb["Rows"]
+        assert rows.freeze_panes == "A2"
+        assert rows.auto_filter.ref == "A1:R4"
+        header = [c.value for c in rows[1]]
+        assert header[:6] == ["HS code", "Description", "Destination", "Date",
+                              "column_5", "HS code_2"]  # fmt: skip
+        assert rows["A3"].value == '=HYPERLINK("x")'
+        assert rows["A3"].data_type == "s"  # text, never a formula
+        status_col = header.index("tracker_status") + 1
+        assert [rows.cell(r, status_col).value for r in (2, 3, 4)] == [
+            "match",
+            "indeterminate",
+            "no-match",
+        ]
+        summary = wb["Summary"]
+        labels = {r[0].value: r[1].value for r in summary.iter_rows() if r[0].value}
+        assert labels["Rows in"] == 3
+        assert labels["Column: code"] == "HS code"
+        assert len(summary._charts) == 4
+        issues = [[c.value for c in r] for r in wb["Issues"].iter_rows(min_row=2)]
+        codes = {i[0] for i in issues}
+        assert {"header-blank", "header-duplicate", "code-malformed",
+                "date-invalid", "destination-unknown"} <= codes  # fmt: skip
+        sources = [r[0].value for r in wb["Sources"].iter_rows(min_row=2)]
+        assert sources == ["alpha", "beta", "hs2017_splits"]
+
+    def test_xlsx_row_limit_writes_the_full_result_beside(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import tracker.report.screen_excel as se
+
+        monkeypatch.setattr(se, "EXCEL_MAX_ROWS", 5)
+        src = tmp_path / "f.csv"
+        src.write_text("HS code\n" + "854231\n" * 12)
+        out = tmp_path / "big.xlsx"
+        result = runner.invoke(app, ["screen", str(src), "-o", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+        full = tmp_path / "big.rows.parquet"
+        assert full.exists()
+        assert pq.read_table(full).num_rows == 12
+        wb = load_workbook(out)
+        assert wb["Rows"].max_row == 6
+        labels = {r[0].value: r[1].value for r in wb["Summary"].iter_rows()}
+        assert str(full) in labels["Rows sheet"]
+        assert f"every row is in {full}" in result.stderr
+
+    def test_header_only_and_empty_file(self, tmp_path: Path) -> None:
+        src = tmp_path / "h.csv"
+        src.write_text("HS code,Description\n")
+        out = tmp_path / "h.parquet"
+        result = runner.invoke(app, ["screen", str(src), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith("0 rows in, 0 rows out")
+        assert pq.read_table(out).num_rows == 0
+        empty = tmp_path / "empty.csv"
+        empty.write_text("")
+        result = runner.invoke(app, ["screen", str(empty)])
+        assert result.exit_code == 1
+        assert result.stderr == "Error: empty.csv is empty: expected a header row\n"
+
+    @pytest.mark.parametrize(
+        ("content", "error"),
+        [
+            (
+                "Item,Qty\nbolts,1\n",
+                "Error: No goods-code column found in f.csv; headers seen: 'Item', "
+                "'Qty'; name the column with --code-column\n",
+            ),
+        ],
+    )
+    def test_missing_code_column(
+        self, tmp_path: Path, content: str, error: str
+    ) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text(content)
+        result = runner.invoke(app, ["screen", str(src)])
+        assert result.exit_code == 1
+        assert result.stderr == error
+        result = runner.invoke(app, ["screen", str(src), "--code-column", "Item"])
+        assert result.exit_code == 0, result.output
+
+    def test_missing_path_folder_and_corrupt_xlsx(self, tmp_path: Path) -> None:
+        result = runner.invoke(app, ["screen", str(tmp_path / "nope.csv")])
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: No such file: '{tmp_path / 'nope.csv'}'\n"
+        result = runner.invoke(app, ["screen", str(tmp_path)])
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: '{tmp_path}' is a folder, not a file\n"
+        bad = tmp_path / "bad.xlsx"
+        bad.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+        result = runner.invoke(app, ["screen", str(bad)])
+        assert result.exit_code == 1
+        assert result.stderr.startswith(
+            "Error: bad.xlsx is not a readable XLSX workbook (truncated or corrupt"
+        )
+        assert "Traceback" not in result.output
+
+    def test_usage_errors_exit_2(self, tmp_path: Path) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text("HS code\n854231\n")
+        result = runner.invoke(app, ["screen", str(src), "-o", str(tmp_path / "x.txt")])
+        assert result.exit_code == 2
+        result = runner.invoke(app, ["screen", str(src), "--destination", "Atlantis"])
+        assert result.exit_code == 2
+        result = runner.invoke(app, ["screen", str(src), "--scheduler", "tcp://x:1"])
+        assert result.exit_code == 2
+
+    def test_destination_and_as_of_flags(self, tmp_path: Path) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text("HS code\n854232\n")
+        out = tmp_path / "o.csv"
+        args = ["screen", str(src), "-o", str(out), "--as-of", "2024-06-01"]
+        assert runner.invoke(app, [*args, "--destination", "RU"]).exit_code == 0
+        frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+        assert frame["tracker_destination"].tolist() == ["ru"]
+        assert frame["tracker_as_of"].tolist() == ["2024-06-01"]
+        assert frame["tracker_status"].tolist() == ["match"]
+
+    def test_dask_engine_writes_the_same_file(self, tmp_path: Path) -> None:
+        src = tmp_path / "f.csv"
+        lines = ["HS code;Destination;Date"]
+        lines += [f"{c};RU;2024-0{1 + i % 9}-01" for i, c in
+                  enumerate(["854231", "", "3912", "6109", "85"] * 40)]  # fmt: skip
+        src.write_text("\n".join(lines) + "\n")
+        a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+        assert runner.invoke(app, ["screen", str(src), "-o", str(a)]).exit_code == 0
+        result = runner.invoke(
+            app, ["screen", str(src), "-o", str(b), "--engine", "dask"]
+        )
+        assert result.exit_code == 0, result.output
+        assert pq.read_table(a).equals(pq.read_table(b))
+
+
+def test_help_has_examples() -> None:
+    result = runner.invoke(app, ["screen", "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout
+    assert "tracker screen shipments.xlsx -o screened.xlsx" in result.stdout
+
+
+def test_python_m_tracker_smoke(tmp_path: Path) -> None:
+    src = tmp_path / "s.csv"
+    src.write_text("HS code\n610910\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "screen", str(src), "-q", "--as-of",
+         dt.date(2024, 6, 1).isoformat()],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == (
+        "1 rows in, 1 rows out: 0 match, 1 no-match, 0 indeterminate"
+    )
