@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import functools
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -304,6 +305,8 @@ def _empty_to_null(arr: pa.Array) -> pa.Array:
 
 
 def _null_to_empty(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if arr.null_count == 0:
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     out = pc.fill_null(arr, "")
     return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
 
@@ -366,6 +369,8 @@ class Screener:
             [b.toordinal() for b in self._bounds], dtype=np.int64
         )
         self._dest_classes: dict[str | None, int] = {}
+        self._class_of_sig: dict[tuple[bool, ...], int] = {}
+        self._lock = threading.Lock()
         self._class_rep: list[str | None] = []
         self._answers: dict[tuple[Any, ...], GroupAnswer] = {}
         self._matches: dict[tuple[Any, ...], list[Match]] = {}
@@ -380,22 +385,18 @@ class Screener:
 
     def _dest_class(self, dest: str | None) -> int:
         """Destinations for which every list applies and concerns alike share a class."""
-        sig: tuple[bool, ...] = tuple(
-            flag
-            for key in self.lists
-            for flag in (
-                self.catalog.lists[key].applies_to(dest),
-                self.catalog.lists[key].concerns(dest),
-            )
-        )
-        for d, cls in self._dest_classes.items():
-            if cls >= 0 and self._sig(d) == sig:
-                self._dest_classes[dest] = cls
-                return cls
-        cls = len(self._class_rep)
-        self._class_rep.append(dest)
-        self._dest_classes[dest] = cls
-        return cls
+        known = self._dest_classes.get(dest)
+        if known is not None:
+            return known
+        with self._lock:  # screen() may run in several threads
+            sig = self._sig(dest)
+            cls = self._class_of_sig.get(sig)
+            if cls is None:
+                cls = len(self._class_rep)
+                self._class_rep.append(dest)
+                self._class_of_sig[sig] = cls
+            self._dest_classes[dest] = cls
+            return cls
 
     def _sig(self, dest: str | None) -> tuple[bool, ...]:
         return tuple(
@@ -595,13 +596,24 @@ class Screener:
             counts = np.bincount(inv).tolist()
             for f, c in zip(first.tolist(), counts, strict=True):
                 counter[(labels[idx[f]] or "", st_vals[st_idx[f]])] += c
+        # The cells are re-read only when the row texts show a problem (the
+        # kernel writes one for each), so clean files cost nothing here.
+        reasons, _ = _codes_of(out.column("tracker_reason"))
+        notes, _ = _codes_of(out.column("tracker_notes"))
         rows = out.column("tracker_row")
-        self._cell_issues(summary, rows, out.column(columns.code), columns.code, "code")
-        if columns.date is not None:
+        if any(r.startswith("code-") for r in reasons) or any(
+            "read as" in v for v in notes
+        ):
+            self._cell_issues(
+                summary, rows, out.column(columns.code), columns.code, "code"
+            )
+        if columns.date is not None and any("not understood" in v for v in notes):
             self._cell_issues(
                 summary, rows, out.column(columns.date), columns.date, "date"
             )
-        if columns.destination is not None:
+        if columns.destination is not None and any(
+            "not recognised" in v for v in notes
+        ):
             self._cell_issues(
                 summary,
                 rows,
@@ -1139,23 +1151,50 @@ def iter_screened(
     as_of: dt.date | None = None,
     summary: ScreeningSummary,
     chunk_rows: int = 200_000,
+    workers: int = 2,
 ) -> Iterator[pa.Table]:
     """Stream a file through the kernel: yield screened Arrow chunks in order.
 
-    Memory stays bounded by ``chunk_rows``. Reader issues (headers, ragged
-    rows) are added to ``summary`` as they appear.
+    Memory stays bounded by ``chunk_rows`` (times ``workers`` + 3 chunks in
+    flight). Chunks are screened by ``workers`` threads sharing one
+    ``Screener`` (Arrow and NumPy release the GIL); results keep file order.
+    Reader issues (headers, ragged rows) are added to ``summary``.
     """
-    screener = Screener(catalog, destination=destination, as_of=as_of)
+    import collections
+    import os
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    on = as_of if as_of is not None else dt.date.today()  # one date for all
+    # One screener for all threads: its caches are dicts (atomic get/set) and
+    # destination classes are assigned under a lock.
+    main = Screener(catalog, destination=destination, as_of=on)
+    workers = max(1, min(workers, os.cpu_count() or 1))
+
+    def run(chunk: pa.Table) -> pa.Table:
+        out: pa.Table = main.screen(chunk, columns)
+        return out
+
     for issue in source.issues:
         summary.add_issue(issue)
     seen = len(source.issues)
-    for chunk in prefetch(source.iter_chunks(chunk_rows)):
-        out = screener.screen(chunk, columns)
-        screener.account(out, columns, summary)
+
+    def done(future: Future[pa.Table]) -> pa.Table:
+        nonlocal seen
+        out = future.result()
+        main.account(out, columns, summary)
         for issue in source.issues[seen:]:
             summary.add_issue(issue)
         seen = len(source.issues)
-        yield out
+        return out
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="tracker-screen") as pool:
+        pending: collections.deque[Future[pa.Table]] = collections.deque()
+        for chunk in prefetch(source.iter_chunks(chunk_rows)):
+            pending.append(pool.submit(run, chunk))
+            if len(pending) > workers:
+                yield done(pending.popleft())
+        while pending:
+            yield done(pending.popleft())
     for issue in source.issues[seen:]:
         summary.add_issue(issue)
 
