@@ -354,6 +354,12 @@ class Screener:
             n: pa.array([c for c in codes if len(c) == n], type=pa.string())
             for n in VALID_LENGTHS
         }
+        # Offsets that make ids of keys of every length distinct.
+        self._key_base: dict[int, int] = {}
+        total = 0
+        for size in VALID_LENGTHS:
+            self._key_base[size] = total
+            total += len(self._keys[size])
         narrower = sorted({c[:n] for c in codes for n in VALID_LENGTHS if n < len(c)})
         self._narrower = pa.array(narrower, type=pa.string())
         self._split6 = pa.array([k for k in self.splits if len(k) == 6], pa.string())
@@ -797,14 +803,26 @@ class Screener:
         cls_u = np.array([self._dest_class(c) for c in filled] + [0], dtype=np.int64)
         dest_cls = cls_u[dest_idx]
 
-        # 4. prefix index lookups
-        comps = [np.asarray(pc.fill_null(pc.utf8_length(code), 0).to_numpy())]
-        for length in VALID_LENGTHS:
-            key = pc.utf8_slice_codeunits(code, 0, length)
-            comps.append(_lookup(key, self._keys[length]))
-        comps.append(_lookup(code, self._narrower))
-        comps.append(_lookup(pc.utf8_slice_codeunits(code, 0, 6), self._split6))
-        comps.append(_lookup(pc.utf8_slice_codeunits(code, 0, 4), self._split4))
+        # 4. prefix index lookups. The entry codes that contain a code are
+        # fixed by the longest one (the shorter ones are its prefixes), so a
+        # code's signature is: length, longest containing entry code, the
+        # entry codes under it (narrower), and its HS 2017 split row.
+        length_of = np.asarray(pc.fill_null(pc.utf8_length(code), 0).to_numpy())
+        deep = np.full(n, -1, dtype=np.int64)  # id of the longest containing key
+        for size in sorted(VALID_LENGTHS, reverse=True):
+            keys = self._keys[size]
+            if len(keys) == 0:
+                continue
+            found = _lookup(pc.utf8_slice_codeunits(code, 0, size), keys)
+            take = (deep < 0) & (found >= 0)
+            deep[take] = found[take] + self._key_base[size]
+        comps = [
+            length_of,
+            deep,
+            _lookup(code, self._narrower),
+            _lookup(pc.utf8_slice_codeunits(code, 0, 6), self._split6),
+            _lookup(pc.utf8_slice_codeunits(code, 0, 4), self._split4),
+        ]
         hit_mask = np.zeros(n, dtype=bool)
         for comp in comps[1:]:
             hit_mask |= comp >= 0
