@@ -587,21 +587,23 @@ class Screener:
         months = [v[:7] for v in m_vals]
         match = np.array([v == "match" for v in st_vals] + [False])[st_idx]
         if match.any():
-            match_rows = np.flatnonzero(match)
-            inv, first = _factorize_rows([l_idx[match_rows], t_idx[match_rows]])
-            counts = np.bincount(inv).tolist()
-            for f, c in zip(match_rows[first].tolist(), counts, strict=True):
-                pairs = _list_tier_pairs(l_vals[l_idx[f]], t_vals[t_idx[f]])
-                for pair in pairs:
+            key = l_idx[match] * len(t_vals) + t_idx[match]
+            keys, counts = np.unique(key, return_counts=True)
+            texts: Counter[tuple[str, str]] = Counter()
+            for k, c in zip(keys.tolist(), counts.tolist(), strict=True):
+                texts[(l_vals[k // len(t_vals)], t_vals[k % len(t_vals)])] += c
+            for (lists, tiers), c in texts.items():
+                for pair in _list_tier_pairs(lists, tiers):
                     summary.by_list_tier[pair] += c
         for labels, idx, counter in (
             (d_vals, d_idx, summary.by_destination),
             (months, m_idx, summary.by_month),
         ):
-            inv, first = _factorize_rows([idx, st_idx])
-            counts = np.bincount(inv).tolist()
-            for f, c in zip(first.tolist(), counts, strict=True):
-                counter[(labels[idx[f]] or "", st_vals[st_idx[f]])] += c
+            key = idx * len(st_vals) + st_idx
+            keys, counts = np.unique(key, return_counts=True)
+            for k, c in zip(keys.tolist(), counts.tolist(), strict=True):
+                label = labels[k // len(st_vals)] or ""
+                counter[(label, st_vals[k % len(st_vals)])] += c
         # The cells are re-read only when the row texts show a problem (the
         # kernel writes one for each), so clean files cost nothing here.
         reasons, _ = _codes_of(out.column("tracker_reason"))
