@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tests.conftest import REAL_DATASETS
 from tracker.catalog import Catalog
 from tracker.matching import match_code
 from tracker.readers import ColumnMapping
@@ -17,6 +19,7 @@ from tracker.screening import (
     Screener,
     load_splits,
     screen_frame,
+    validate_splits,
 )
 
 COLS = ColumnMapping(
@@ -223,6 +226,33 @@ def test_hs2017_split_is_indeterminate(mini_catalog: Catalog) -> None:
     out = screened(mini_catalog, [("854230", "", "RU", "2024-06-01")])
     assert out["tracker_status"][0] == "indeterminate"
     assert out["tracker_reason"][0].startswith("code-hs2017-split: 8542.30 is an HS")
+
+
+def test_real_hs2017_table_catches_old_aircraft_parts(real_catalog: Catalog) -> None:
+    out = screen_frame(
+        pd.DataFrame({"c": ["8803300000", "8807300000"]}),
+        real_catalog,
+        columns=ColumnMapping(code="c"),
+        destination="ru",
+        as_of=dt.date(2024, 6, 1),
+    ).frame
+    assert out["tracker_status"].tolist() == ["indeterminate", "match"]
+    assert out["tracker_reason"][0].startswith(
+        "code-hs2017-split: 8803.30 is an HS 2017 code; in HS 2022 it became "
+        "8807.30, which is listed (chpl:880730"
+    )
+
+
+def test_splits_file_is_validated(tmp_path: Path) -> None:
+    (tmp_path / "hs2017_splits.csv").write_text(
+        "hs2017,hs2022,note\n852580,852581;85258,x\n852580,852581,y\n8525,,z\n"
+    )
+    problems = [str(p) for p in validate_splits(tmp_path)]
+    assert problems == [
+        "hs2017_splits.csv row 2: not a 4/6-digit code: '85258'",
+        "hs2017_splits.csv row 4 field 'hs2022': no successor",
+    ]
+    assert validate_splits(REAL_DATASETS) == []
 
 
 def test_bad_dates_fall_back_and_are_reported(mini_catalog: Catalog) -> None:

@@ -743,6 +743,9 @@ def validate_datasets(path: Path | None = None) -> ValidationReport:
 
     report.problems.extend(validate_countries(root))
     report.problems.extend(validate_scan_rules(root, catalog.categories))
+    from tracker.screening import validate_splits  # read by `tracker screen`
+
+    report.problems.extend(validate_splits(root))
     report.counts = {
         "lists": len(catalog.lists),
         "entries": len(catalog.entries),

@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tracker.catalog import Catalog
+from tracker.catalog import Catalog, Problem
 from tracker.cells import CodeReading, read_code, read_country, read_date
 from tracker.exc import DatasetError, InputError
 from tracker.hs import VALID_LENGTHS, format_code
@@ -91,6 +91,49 @@ class Split:
     note: str
 
 
+def _parse_splits(root: Path) -> tuple[dict[str, Split], list[Problem]]:
+    path = root / SPLITS_FILE
+    out: dict[str, Split] = {}
+    problems: list[Problem] = []
+    if not path.is_file():
+        return out, problems
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header != ["hs2017", "hs2022", "note"]:
+            problems.append(
+                Problem(SPLITS_FILE, 1, None, "header must be hs2017,hs2022,note")
+            )
+            return out, problems
+        for n, row in enumerate(reader, start=2):
+            if len(row) != 3:
+                problems.append(Problem(SPLITS_FILE, n, None, "expected 3 fields"))
+                continue
+            old, new, note = (c.strip() for c in row)
+            succ = tuple(s.strip() for s in new.split(";") if s.strip() != "")
+            bad = [c for c in (old, *succ) if not (c.isdigit() and len(c) in (4, 6))]
+            if bad:
+                problems.append(
+                    Problem(SPLITS_FILE, n, None, f"not a 4/6-digit code: {bad[0]!r}")
+                )
+            elif not succ:
+                problems.append(Problem(SPLITS_FILE, n, "hs2022", "no successor"))
+            elif note == "":
+                problems.append(Problem(SPLITS_FILE, n, "note", "empty"))
+            elif old in out:
+                problems.append(
+                    Problem(SPLITS_FILE, n, "hs2017", f"duplicate code {old!r}")
+                )
+            else:
+                out[old] = Split(old, succ, note)
+    return out, problems
+
+
+def validate_splits(root: Path) -> list[Problem]:
+    """Return the problems of ``root``/hs2017_splits.csv (none if absent)."""
+    return _parse_splits(root)[1]
+
+
 @functools.cache
 def load_splits(root: Path) -> dict[str, Split]:
     """Load ``<datasets>/hs2017_splits.csv`` (empty when the folder has none).
@@ -98,30 +141,12 @@ def load_splits(root: Path) -> dict[str, Split]:
     Raises:
         DatasetError: a row is malformed (bad code, duplicate, empty note).
     """
-    path = root / SPLITS_FILE
-    out: dict[str, Split] = {}
-    if not path.is_file():
-        return out
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header != ["hs2017", "hs2022", "note"]:
-            raise DatasetError(
-                f"{SPLITS_FILE} row 1: header must be hs2017,hs2022,note"
-            )
-        for n, row in enumerate(reader, start=2):
-            if len(row) != 3:
-                raise DatasetError(f"{SPLITS_FILE} row {n}: expected 3 fields")
-            old, new, note = (c.strip() for c in row)
-            succ = tuple(s.strip() for s in new.split(";") if s.strip() != "")
-            bad = [c for c in (old, *succ) if not (c.isdigit() and len(c) in (4, 6))]
-            if bad or not succ or note == "" or old in out:
-                raise DatasetError(
-                    f"{SPLITS_FILE} row {n}: expected a new 4/6-digit hs2017 code, "
-                    f"4/6-digit successors and a note; got {row!r}"
-                )
-            out[old] = Split(old, succ, note)
-    return out
+    splits, problems = _parse_splits(root)
+    if problems:
+        raise DatasetError(
+            f"invalid {SPLITS_FILE}: {problems[0]}; run 'tracker datasets validate'"
+        )
+    return splits
 
 
 # --------------------------------------------------------------------------
@@ -493,11 +518,16 @@ class Screener:
             )
             if hits:
                 succ = "/".join(format_code(s) for s in split.hs2022)
+                became = (
+                    f"it became {succ}, which is listed"
+                    if len(split.hs2022) == 1
+                    else f"it split into {succ}, and some of these are listed"
+                )
+                shown = "; ".join(hits[:5]) + (" …" if len(hits) > 5 else "")
                 return GroupAnswer(
                     "indeterminate",
                     f"code-hs2017-split: {format_code(split.hs2017)} is an HS 2017 "
-                    f"code; in HS 2022 it became {succ}, and some of these are "
-                    f"listed ({'; '.join(hits[:5])}): give the HS 2022 code",
+                    f"code; in HS 2022 {became} ({shown}): give the HS 2022 code",
                     "",
                     "",
                     "",
