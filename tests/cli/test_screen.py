@@ -257,6 +257,8 @@ class TestWithMiniData:
         assert result.exit_code == 2
         result = runner.invoke(app, ["screen", str(src), "--scheduler", "tcp://x:1"])
         assert result.exit_code == 2
+        result = runner.invoke(app, ["screen", str(src), "--sheet", "Data"])
+        assert result.exit_code == 2
 
     def test_destination_and_as_of_flags(self, tmp_path: Path) -> None:
         src = tmp_path / "f.csv"

@@ -241,6 +241,16 @@ def screen(
     catalog = load_catalog()
     source = open_table(file, sheet=sheet, encoding=encoding)
     try:
+        if sheet is not None and source.format != "xlsx":
+            raise typer.BadParameter(
+                f"{file.name} is {source.format.upper()}, not a workbook",
+                param_hint="--sheet",
+            )
+        if engine is Engine.dask and source.format == "xlsx":
+            raise InputError(
+                f"{file.name}: the dask engine reads CSV and Parquet; "
+                "use --engine local for XLSX"
+            )
         overrides = {
             "code": code_column,
             "description": description_column,
