@@ -634,31 +634,43 @@ class Screener:
             for k, c in zip(keys.tolist(), counts.tolist(), strict=True):
                 label = labels[k // len(st_vals)] or ""
                 counter[(label, st_vals[k % len(st_vals)])] += c
-        # The cells are re-read only when the row texts show a problem (the
-        # kernel writes one for each), so clean files cost nothing here.
-        reasons, _ = _codes_of(out.column("tracker_reason"))
-        notes, _ = _codes_of(out.column("tracker_notes"))
+        # Only the rows whose texts show a cell problem (the kernel writes one
+        # for each) are read again, so clean rows cost nothing here.
+        r_vals, r_idx = _codes_of(out.column("tracker_reason"))
+        n_vals, n_idx = _codes_of(out.column("tracker_notes"))
         rows = out.column("tracker_row")
-        if any(r.startswith("code-") for r in reasons) or any(
-            "read as" in v for v in notes
-        ):
-            self._cell_issues(
-                summary, rows, out.column(columns.code), columns.code, "code"
+
+        def flagged(reason_test: Any, note_test: Any) -> np.ndarray[Any, Any]:
+            fr = np.array([bool(reason_test(v)) for v in r_vals] + [False])
+            fn = np.array([bool(note_test(v)) for v in n_vals] + [False])
+            return np.flatnonzero(fr[r_idx] | fn[n_idx])
+
+        checks = [
+            (
+                columns.code,
+                "code",
+                flagged(lambda v: v.startswith("code-"), lambda v: "read as" in v),
             )
-        if columns.date is not None and any("not understood" in v for v in notes):
-            self._cell_issues(
-                summary, rows, out.column(columns.date), columns.date, "date"
+        ]
+        if columns.date is not None:
+            checks.append(
+                (
+                    columns.date,
+                    "date",
+                    flagged(lambda v: False, lambda v: "not understood" in v),
+                )
             )
-        if columns.destination is not None and any(
-            "not recognised" in v for v in notes
-        ):
-            self._cell_issues(
-                summary,
-                rows,
-                out.column(columns.destination),
-                columns.destination,
-                "destination",
+        if columns.destination is not None:
+            checks.append(
+                (
+                    columns.destination,
+                    "destination",
+                    flagged(lambda v: False, lambda v: "not recognised" in v),
+                )
             )
+        for column, kind, pos in checks:
+            if len(pos):
+                self._cell_issues(summary, rows, out.column(column), column, kind, pos)
 
     def _cell_issues(
         self,
@@ -667,16 +679,10 @@ class Screener:
         values: pa.ChunkedArray | pa.Array,
         column: str,
         kind: str,
+        pos: np.ndarray[Any, Any],
     ) -> None:
-        raw = _null_to_empty(values)
         rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
-        pos: np.ndarray[Any, Any] | None = None
-        if kind == "code":
-            ok = pc.fill_null(pc.match_substring_regex(raw, _FAST_CODE), False)
-            if pc.all(ok).as_py():
-                return
-            pos = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
-            raw = pc.take(raw, pa.array(pos))
+        raw = _null_to_empty(pc.take(values, pa.array(pos)))
         enc = pc.dictionary_encode(raw)
         found: list[tuple[IssueCode, str] | None] = []
         for v in enc.dictionary.to_pylist():
@@ -706,7 +712,7 @@ class Screener:
             return
         idx_np = np.asarray(enc.indices)
         bad = np.flatnonzero(bad_u[idx_np])
-        where = bad if pos is None else pos[bad]
+        where = pos[bad]
         if kind == "destination":
             # One issue per distinct value, at its first row, with the count.
             counts = np.bincount(idx_np[bad], minlength=len(found))
@@ -909,13 +915,21 @@ class Screener:
         )
         group_status = np.array([a.status for a in answers], dtype=object)
         conflict = (kw_idx >= 0) & (group_status[group] == "no-match")
+        # Groups with the same notes (most have none) share one id.
+        group_notes: list[str] = []
+        note_id: dict[str, int] = {}
+        for a in answers:
+            if a.notes != "" and a.notes not in note_id:
+                note_id[a.notes] = len(group_notes)
+                group_notes.append(a.notes)
+        gnote = np.array([note_id.get(a.notes, -1) for a in answers], np.int64)
         notes = self._notes(
-            answers,
+            group_notes,
             [
                 np.where(state_idx == 1, slow_idx, -1),
                 date_note_idx,
                 dest_note_idx,
-                group,
+                gnote[group],
                 np.where(conflict, kw_idx, -1),
             ],
             readings,
@@ -981,7 +995,7 @@ class Screener:
 
     @staticmethod
     def _notes(
-        answers: list[GroupAnswer],
+        group_notes: list[str],
         keys: list[np.ndarray[Any, Any]],
         readings: list[CodeReading],
         date_note_u: list[str | None],
@@ -1000,8 +1014,8 @@ class Screener:
                 parts.append(date_note_u[d] or "")
             if c >= 0:
                 parts.append(dest_note_u[c] or "")
-            if answers[g].notes != "":
-                parts.append(answers[g].notes)
+            if g >= 0:
+                parts.append(group_notes[g])
             if k >= 0:
                 parts.append(
                     f"the description mentions {kw_u[k]}, a kind of goods the "
