@@ -310,3 +310,18 @@ def test_frame_is_text_in_order(tmp_path: Path) -> None:
     frame = read_table(path).frame
     assert frame["HS code"].tolist() == [f"{i:04d}" for i in range(1, 60)]
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_ragged_row_deep_in_a_big_csv_loses_nothing(tmp_path: Path) -> None:
+    lines = ["HS code;Note"] + [f"{8542000000 + i};n{i}" for i in range(250_000)]
+    lines[240_000] += ";extra"
+    path = write(tmp_path / "deep.csv", "\n".join(lines) + "\n")
+    source = open_table(path)
+    table = pa.concat_tables(list(source.iter_chunks(50_000)))
+    assert table.column("tracker_row").to_pylist() == list(range(2, 250_002))
+    assert table.column("HS code").to_pylist() == [
+        str(8542000000 + i) for i in range(250_000)
+    ]
+    assert [(i.code, i.row, i.value) for i in source.issues] == [
+        ("row-long", 240_001, "extra")
+    ]

@@ -612,16 +612,17 @@ def _iter_csv(source: TableSource, chunk_rows: int) -> Iterator[pa.Table]:
         fast_failed = first is None and _has_data_rows(path)
     if not fast_failed and first is not None:
         yield first
+        done = first.num_rows
         try:
-            yield from chunks
+            for chunk in chunks:
+                yield chunk
+                done += chunk.num_rows
             return
-        except Exception:  # noqa: BLE001
-            # A malformed record further down: the rows already yielded were
-            # right; restarting would duplicate them, so fail loudly instead.
-            raise InputError(
-                f"{source.path.name}: a record further down the file cannot be "
-                "parsed by the fast reader; re-save the file as CSV and retry"
-            ) from None
+        except Exception:  # noqa: BLE001 - a bad record further down
+            # The rows yielded so far are a correct prefix (DuckDB keeps file
+            # order); the careful reader takes over after them.
+            yield from _iter_csv_python(source, path, chunk_rows, skip=done)
+            return
     if first is None and not fast_failed:
         return
     yield from _iter_csv_python(source, path, chunk_rows)
@@ -696,8 +697,9 @@ def _with_rows(table: pa.Table, first_row: int) -> pa.Table:
 
 
 def _iter_csv_python(
-    source: TableSource, path: Path, chunk_rows: int
+    source: TableSource, path: Path, chunk_rows: int, skip: int = 0
 ) -> Iterator[pa.Table]:
+    """Read with the csv module (ragged rows allowed); ``skip`` data records."""
     n = len(source.columns)
     single = n == 1
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -714,6 +716,9 @@ def _iter_csv_python(
                     continue
                 record = [""]
             row += 1
+            if skip > 0:
+                skip -= 1
+                continue
             if len(record) < n:
                 source.issues.append(
                     RowIssue(
