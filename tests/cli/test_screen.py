@@ -129,6 +129,29 @@ class TestWithMiniData:
         assert rows[2][:2] == ["854231", "'-5"]
         assert result.stderr.startswith("2 rows in, 2 rows out: 1 match")
 
+    def test_xlsx_formulas_are_never_evaluated_and_neutralised(
+        self, tmp_path: Path
+    ) -> None:
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.append(["HS code", "Description"])
+        ws.append(["854231", "=SUM(1,2)"])
+        ws.append(["=A2", "+cmd"])
+        src = tmp_path / "f.xlsx"
+        wb.save(src)
+        out = tmp_path / "o.csv"
+        result = runner.invoke(app, ["screen", str(src), "-o", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+        rows = list(csv.reader(out.open(encoding="utf-8")))
+        assert rows[1][:2] == ["854231", "'=SUM(1,2)"]
+        assert rows[2][:2] == ["'=A2", "'+cmd"]
+        xlsx = tmp_path / "o.xlsx"
+        assert runner.invoke(app, ["screen", str(src), "-o", str(xlsx)]).exit_code == 0
+        back = load_workbook(xlsx)["Rows"]
+        assert (back["B2"].value, back["B2"].data_type) == ("=SUM(1,2)", "s")
+        assert (back["A3"].value, back["A3"].data_type) == ("=A2", "s")
+
     def test_parquet_keeps_raw_values(self, tmp_path: Path) -> None:
         src = tmp_path / "f.csv"
         src.write_text("HS code,Note\n=1+1,@x\n")
