@@ -163,9 +163,9 @@ def _fold(text: str) -> str:
 class KeywordScanner:
     """Aho-Corasick search for category aliases in free text (word-bounded).
 
-    An alias matches at word boundaries; aliases written in Cyrillic may take
-    an ending (``нитроцеллюлозы`` matches ``нитроцеллюлоза``'s stem is not
-    guessed: the alias itself must appear, followed by any letters).
+    An alias matches at word boundaries, except that an alias ending in a
+    Cyrillic letter may be followed by more letters (a case ending:
+    ``микросхемами`` matches ``микросхема``); the alias itself must appear.
     """
 
     def __init__(self, catalog: Catalog) -> None:
@@ -290,23 +290,6 @@ class ScreeningSummary:
             f"{self.status['indeterminate']} indeterminate"
         )
 
-    def merge(self, other: ScreeningSummary) -> None:
-        """Add another summary's counts and issues to this one."""
-        self.rows_in += other.rows_in
-        self.rows_out += other.rows_out
-        self.status.update(other.status)
-        self.by_list_tier.update(other.by_list_tier)
-        self.by_destination.update(other.by_destination)
-        self.by_month.update(other.by_month)
-        for issue in other.issues:
-            if len(self.issues) < _ISSUE_LIMIT:
-                self.issues.append(issue)
-        self.issue_counts.update(other.issue_counts)
-        for key, (row, count) in other.unknown_destinations.items():
-            seen = self.unknown_destinations.setdefault(key, [row, 0])
-            seen[0] = min(seen[0], row)
-            seen[1] += count
-
 
 @dataclass
 class ScreeningResult:
@@ -325,25 +308,11 @@ class ScreeningResult:
 # The kernel
 
 
-def _empty_to_null(arr: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-
-
 def _null_to_empty(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     if arr.null_count == 0:
         return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     out = pc.fill_null(arr, "")
     return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
-
-
-def _unique_map(arr: pa.Array, fn: Any, typ: pa.DataType) -> tuple[pa.Array, pa.Array]:
-    """Apply ``fn`` to each distinct value; return (per-row indices, results)."""
-    enc = pc.dictionary_encode(arr)
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.combine_chunks()
-    values = enc.dictionary.to_pylist()
-    results = pa.array([fn(v) for v in values], type=typ)
-    return enc.indices, results
 
 
 class Screener:
@@ -1083,23 +1052,6 @@ def _list_tier_pairs(lists: str, tiers: str) -> list[tuple[str, str]]:
         found = [t for k, t in tier_parts if k == key]
         out.extend((key, t) for t in found) if found else out.append((key, ""))
     return out
-
-
-def _join_notes(parts: list[pa.Array]) -> pa.Array:
-    """Join note columns with '; ', skipping empty and null parts."""
-    acc: pa.Array | None = None
-    for part in parts:
-        part = _empty_to_null(part)
-        if part.null_count == len(part):
-            continue
-        if acc is None:
-            acc = part
-            continue
-        both = pc.binary_join_element_wise(acc, part, "; ")
-        acc = pc.coalesce(both, acc, part)
-    if acc is None:
-        return pa.array([""] * len(parts[0]), pa.string())
-    return pc.fill_null(acc, "")
 
 
 def _country_names(root: Path) -> dict[str, str]:
