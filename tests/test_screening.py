@@ -326,3 +326,28 @@ def test_keyword_scanner_word_bounds(mini_catalog: Catalog) -> None:
         ("микросхема", "integrated_circuits")
     ] or (scan.scan("Микросхемы") == [])
     assert ("микросхема", "integrated_circuits") in scan.scan("микросхемами")
+
+
+def test_screen_frame_keeps_dtypes_and_reads_numbers(real_catalog: Catalog) -> None:
+    df = pd.DataFrame(
+        {
+            "c": [8542310000, None, 101210000.0],
+            "when": pd.to_datetime(["2024-01-01"] * 3),
+            "mixed": [1, "a", None],
+        }
+    )
+    res = screen_frame(df, real_catalog, columns=ColumnMapping(code="c"))
+    out = res.frame
+    assert out.dtypes.tolist()[:3] == df.dtypes.tolist()
+    pd.testing.assert_frame_equal(out[["c", "when", "mixed"]], df)
+    assert out["tracker_code"].tolist() == ["8542310000", "", "0101210000"]
+    assert "leading zero restored" in out["tracker_notes"][2]
+
+
+def test_screen_frame_on_an_empty_frame(mini_catalog: Catalog) -> None:
+    df = pd.DataFrame({"c": pd.Series([], dtype=object)})
+    res = screen_frame(df, mini_catalog, columns=ColumnMapping(code="c"))
+    assert list(res.frame.columns) == ["c", *ADDED_COLUMNS]
+    assert res.summary.line() == (
+        "0 rows in, 0 rows out: 0 match, 0 no-match, 0 indeterminate"
+    )

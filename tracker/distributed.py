@@ -23,8 +23,7 @@ from tracker.screening import (
     ADDED_COLUMNS,
     Screener,
     ScreeningSummary,
-    _to_arrow,
-    plain_strings,
+    screen_pandas,
 )
 
 
@@ -51,11 +50,7 @@ def _screen_partition(
     destination: str | None,
     as_of: dt.date | None,
 ) -> Any:
-    screener = _screener(root, destination, as_of)
-    table = _to_arrow(df, columns, 2)
-    out = plain_strings(screener.screen(table, columns))
-    frame = out.to_pandas()
-    frame.index = df.index
+    frame, _ = screen_pandas(_screener(root, destination, as_of), df, columns)
     return frame
 
 

@@ -1088,27 +1088,42 @@ def _unique_readings(values: pa.Array) -> tuple[pa.Array, list[CodeReading]]:
 
 
 def _to_arrow(df: pd.DataFrame, columns: ColumnMapping, first_row: int) -> pa.Table:
+    """The mapped columns of ``df`` as Arrow text, plus ``tracker_row``."""
     import pandas as pd
 
     arrays = []
     names = []
-    for name in df.columns:
+    for name in dict.fromkeys(c for c in columns.roles().values() if c is not None):
+        if name not in df.columns:
+            raise InputError(f"No column {name!r} in the DataFrame")
         series = df[name]
-        if name in columns.roles().values():
-            series = series.astype(object).where(series.notna(), "").astype(str)
-        arrays.append(pa.array(series.astype(object), from_pandas=True))
-        names.append(str(name))
+        text = series.astype(object).where(series.notna(), "").astype(str)
+        arrays.append(pa.array(text.astype(object), type=pa.string()))
+        names.append(name)
     if "tracker_row" in df.columns:
-        table = pa.Table.from_arrays(arrays, names=names)
-        return table.set_column(
-            names.index("tracker_row"),
-            "tracker_row",
-            pa.array(pd.to_numeric(df["tracker_row"]).astype("int64")),
-        )
-    rows = np.arange(first_row, first_row + len(df), dtype=np.int64)
-    arrays.append(pa.array(rows))
+        rows = pd.to_numeric(df["tracker_row"]).astype("int64").to_numpy()
+    else:
+        rows = np.arange(first_row, first_row + len(df), dtype=np.int64)
+    arrays.append(pa.array(rows, type=pa.int64()))
     names.append("tracker_row")
     return pa.Table.from_arrays(arrays, names=names)
+
+
+def screen_pandas(
+    screener: Screener, df: pd.DataFrame, columns: ColumnMapping, first_row: int = 2
+) -> tuple[pd.DataFrame, pa.Table]:
+    """Screen ``df`` and return (df's columns untouched + tracker_*, kernel output).
+
+    The input columns are copied as they are (values and dtypes); only the
+    mapped columns are read, as text.
+    """
+    import pandas as pd
+
+    out = screener.screen(_to_arrow(df, columns, first_row), columns)
+    added = plain_strings(out.select(list(ADDED_COLUMNS))).to_pandas()
+    added.index = df.index
+    base = df.drop(columns=["tracker_row"]) if "tracker_row" in df.columns else df
+    return pd.concat([base.copy(), added], axis=1), out
 
 
 def screen_frame(
@@ -1150,11 +1165,8 @@ def screen_frame(
         else Screener(catalog, destination=destination, as_of=as_of)
     )
     summary = ScreeningSummary()
-    table = _to_arrow(df, columns, first_row)
-    out = scr.screen(table, columns)
+    frame, out = screen_pandas(scr, df, columns, first_row)
     scr.account(out, columns, summary)
-    frame = plain_strings(out).to_pandas()
-    frame.index = df.index
     return ScreeningResult(frame=frame, summary=summary)
 
 
