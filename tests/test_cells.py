@@ -67,6 +67,8 @@ def test_clean_digit_codes_are_read_unchanged(length: int, data: st.DataObject) 
         ("19.12.2023", dt.date(2023, 12, 19)),
         ("19/12/2023", dt.date(2023, 12, 19)),
         ("20231219", dt.date(2023, 12, 19)),
+        ("45463", dt.date(2024, 6, 20)),  # Excel serial
+        ("45463.0", dt.date(2024, 6, 20)),
         ("", None),
         ("soon", None),
         ("31.02.2023", None),

@@ -199,6 +199,9 @@ def _scientific(text: str, raw: str) -> CodeReading:
 # --------------------------------------------------------------------------
 # Dates
 
+#: Excel serial day numbers 20000-79999 (1954-10-03 .. 2119-01-10).
+_EXCEL_SERIAL = re.compile(r"^([2-7]\d{4})(?:\.0+)?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_FORMATS = ("%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y%m%d", "%d.%m.%y")
 
 
@@ -206,7 +209,8 @@ def read_date(raw: str) -> dt.date | None:
     """Read a date cell: ISO (with or without time), 31.12.2024, 31/12/2024 ….
 
     Day-first is assumed for d/m/y forms (the customs convention in the EU and
-    EAEU). Returns None when the text is not a date.
+    EAEU). A 5-digit number is an Excel serial date (``45463`` = 2024-06-20).
+    Returns None when the text is not a date.
 
     Examples:
         >>> read_date("19.12.2023")
@@ -217,6 +221,10 @@ def read_date(raw: str) -> dt.date | None:
     text = raw.strip()
     if text == "":
         return None
+    serial = _EXCEL_SERIAL.match(text)
+    if serial is not None:
+        # An Excel date stored as a number (days since 1899-12-30).
+        return _EXCEL_EPOCH + dt.timedelta(days=int(serial.group(1)))
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
