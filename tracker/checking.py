@@ -17,6 +17,7 @@ from tracker.catalog import DESTINATIONS_FILE, HS_REFERENCE_FILE, Catalog
 from tracker.exc import CodeError, InputError
 from tracker.hs import DEFAULT_EDITION, format_code, normalize_code
 from tracker.matching import (
+    BASIS_ORDER,
     derived_matches,
     match_category,
     match_code,
@@ -37,14 +38,7 @@ VERDICT_RANK: dict[Verdict, int] = {
 }
 
 #: Strength of a match basis when one entry matched several ways (lower wins).
-BASIS_RANK = {
-    "exact": 0,
-    "prefix": 1,
-    "category": 2,
-    "keyword": 3,
-    "narrower": 4,
-    "derived": 5,
-}
+BASIS_RANK = BASIS_ORDER
 
 #: How an item was recognised.
 #: key / title / alias: the text names a category; code: an HS/CN/HTS code.

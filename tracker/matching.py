@@ -185,7 +185,8 @@ def match_code(
     return sort_matches(catalog, matches)
 
 
-_BASIS_ORDER = {
+#: Strength of a match basis, strongest first (lower wins).
+BASIS_ORDER = {
     "exact": 0,
     "prefix": 1,
     "category": 2,
@@ -200,7 +201,7 @@ def sort_matches(catalog: Catalog, matches: Iterable[Match]) -> list[Match]:
     order = {key: i for i, key in enumerate(catalog.lists)}
     return sorted(
         matches,
-        key=lambda m: (order.get(m.list_key, 99), _BASIS_ORDER[m.basis], m.entry_id),
+        key=lambda m: (order.get(m.list_key, 99), BASIS_ORDER[m.basis], m.entry_id),
     )
 
 

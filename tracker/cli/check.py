@@ -25,6 +25,7 @@ from tracker.report.console import (
     emit_csv,
     emit_json,
     make_table,
+    match_table,
     stderr_console,
     stdout_console,
     styled_verdict,
@@ -145,10 +146,6 @@ def _command_line(
 _CONDITION_CHARS = 160
 
 
-def _short(text: str, limit: int = _CONDITION_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _print_table(result: CheckResult) -> None:
     console = stdout_console()
     when = (
@@ -190,35 +187,8 @@ def _print_table(result: CheckResult) -> None:
         )
         if check.matches:
             console.print(
-                make_table(
-                    None,
-                    [
-                        "list",
-                        "entry",
-                        "basis",
-                        "query",
-                        "verdict",
-                        "tier",
-                        "condition",
-                        "since",
-                        "verified",
-                        "source",
-                    ],
-                    (
-                        [
-                            m.list_key,
-                            f"{m.control_code}: {m.title}",
-                            m.basis,
-                            m.query_value,
-                            styled_verdict(m.verdict),
-                            m.tier,
-                            _short(m.condition),
-                            " ".join(x for x in (str(m.added or ""), m.added_act) if x),
-                            m.verification,
-                            m.source_url,
-                        ]
-                        for m in check.matches
-                    ),
+                match_table(
+                    check.matches, show_query=True, condition_chars=_CONDITION_CHARS
                 )
             )
         else:

@@ -14,9 +14,8 @@ from tracker.report.console import (
     STANDING_NOTE,
     emit_csv,
     emit_json,
-    make_table,
+    match_table,
     stdout_console,
-    styled_verdict,
 )
 
 
@@ -106,35 +105,7 @@ def lookup(
         when = f" as of {r.as_of}" if r.as_of else ""
         console.print(f"[bold]{r.display}[/] ({desc}){when}")
         if r.matches:
-            table = make_table(
-                None,
-                [
-                    "list",
-                    "entry",
-                    "basis",
-                    "verdict",
-                    "tier",
-                    "condition",
-                    "since",
-                    "verified",
-                    "source",
-                ],
-                (
-                    [
-                        m.list_key,
-                        f"{m.control_code}: {m.title}",
-                        m.basis,
-                        styled_verdict(m.verdict),
-                        m.tier,
-                        m.condition,
-                        " ".join(x for x in (str(m.added or ""), m.added_act) if x),
-                        m.verification,
-                        f"{m.source_ref} {m.source_url}",
-                    ]
-                    for m in r.matches
-                ),
-            )
-            console.print(table)
+            console.print(match_table(r.matches))
         else:
             console.print("  no entry of any bundled list matches this code")
         for gap in r.gaps:

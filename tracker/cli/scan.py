@@ -19,6 +19,7 @@ from tracker.report.console import (
     STANDING_NOTE,
     emit_json,
     make_table,
+    shorten,
     stderr_console,
     stdout_console,
     styled_verdict,
@@ -241,10 +242,6 @@ def _command_line(
     return shlex.join(args)
 
 
-def _short(text: str, width: int = 90) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _print_table(
     name: str,
     encoding: str,
@@ -272,7 +269,7 @@ def _print_table(
                         f"{m.alias} ({m.language})",
                         m.text,
                         f"{m.start}-{m.end}",
-                        _short(m.sentence),
+                        shorten(m.sentence, 90),
                     ]
                     for m in result.mentions
                 ),
@@ -289,7 +286,7 @@ def _print_table(
                         c.display,
                         f"{c.rule} {c.label}".strip(),
                         f"{c.start}-{c.end}",
-                        _short(c.sentence),
+                        shorten(c.sentence, 90),
                     ]
                     for c in result.codes
                 ),

@@ -11,6 +11,8 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
+from tracker.models import Match
+
 #: The sentence every output that reports "not listed" carries.
 STANDING_NOTE = (
     "'not listed' / no match does not mean that no licence is needed: catch-all "
@@ -90,3 +92,38 @@ def styled_verdict(verdict: str) -> str:
     """Wrap a verdict in rich markup for its colour."""
     style = VERDICT_STYLE.get(verdict, "")
     return f"[{style}]{verdict}[/]" if style else verdict
+
+
+def shorten(text: str, limit: int | None) -> str:
+    """Cut ``text`` to ``limit`` characters with an ellipsis (None: keep it whole)."""
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def match_table(
+    matches: Iterable[Match],
+    *,
+    show_query: bool = False,
+    condition_chars: int | None = None,
+) -> Table:
+    """Build the terminal table of matches shared by lookup, check and scan."""
+    columns = ["list", "entry", "basis"]
+    if show_query:
+        columns.append("query")
+    columns += ["verdict", "tier", "condition", "since", "verified", "source"]
+    rows: list[list[str | None]] = []
+    for m in matches:
+        row: list[str | None] = [m.list_key, f"{m.control_code}: {m.title}", m.basis]
+        if show_query:
+            row.append(m.query_value)
+        row += [
+            styled_verdict(m.verdict),
+            m.tier,
+            shorten(m.condition, condition_chars),
+            " ".join(x for x in (str(m.added or ""), m.added_act) if x),
+            m.verification,
+            f"{m.source_ref} {m.source_url}",
+        ]
+        rows.append(row)
+    return make_table(None, columns, rows)
