@@ -168,3 +168,20 @@ def test_any_extension_of_a_chpl_code_finds_it(index: int, ext: str) -> None:
     code = codes[index]
     matches = match_code(catalog, code + ext, lists=["chpl"])
     assert [(m.entry_id, m.verdict) for m in matches] == [(code, "listed")], code
+
+
+def test_lists_without_code_tables_make_no_match_indeterminate(
+    real_catalog: Catalog,
+) -> None:
+    from tracker.checking import check_items
+    from tracker.lookup import lookup_code
+
+    shirts = lookup_code(real_catalog, "6109.10")
+    assert shirts.matches == ()
+    assert {g.list_key for g in shirts.gaps} == {"uk_russia", "us_ear_russia"}
+    assert all("not bundled" in g.reason for g in shirts.gaps)
+    result = check_items(real_catalog, ["nitrocellulose"])
+    verdicts = {v.list_key: v for v in result.items[0].verdicts}
+    assert verdicts["us_ear_russia"].verdict == "indeterminate"
+    assert "Supplements No. 2, 4, 5, 6 and 7" in verdicts["us_ear_russia"].reason
+    assert verdicts["chpl"].verdict == "not-listed"

@@ -416,6 +416,10 @@ def _list_verdicts(
         if gap is not None:
             goods = "indeterminate"
             reason = gap if reason == "" else f"{gap}; {reason}"
+        elif goods == "not-listed" and meta.coverage_gap:
+            goods = "indeterminate"
+            missing = f"no bundled entry matched, but {meta.coverage_gap}"
+            reason = missing if reason == "" else f"{missing}; {reason}"
         verdict: Verdict = goods if applicability != "not-applicable" else "not-listed"
         out.append(
             ListVerdict(

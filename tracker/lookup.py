@@ -52,12 +52,17 @@ def lookup_code(
     """
     digits = normalize_code(raw)
     described = catalog.describe_code(digits)
-    gaps = tuple(
-        ListGap(list_key=key, reason=reason)
-        for key in catalog.lists
-        if (lists is None or key in lists)
-        and (reason := catalog.list_gap(key, as_of)) is not None
-    )
+    matches = tuple(match_code(catalog, digits, as_of=as_of, lists=lists))
+    matched_lists = {m.list_key for m in matches}
+    gaps: list[ListGap] = []
+    for key, meta in catalog.lists.items():
+        if lists is not None and key not in lists:
+            continue
+        reason = catalog.list_gap(key, as_of)
+        if reason is None and meta.coverage_gap and key not in matched_lists:
+            reason = f"no bundled entry matched, but {meta.coverage_gap}"
+        if reason is not None:
+            gaps.append(ListGap(list_key=key, reason=reason))
     return CodeLookup(
         query=raw,
         code=digits,
@@ -66,8 +71,8 @@ def lookup_code(
         hs_code=described[0] if described else None,
         hs_description=described[1] if described else None,
         as_of=as_of,
-        matches=tuple(match_code(catalog, digits, as_of=as_of, lists=lists)),
-        gaps=gaps,
+        matches=matches,
+        gaps=tuple(gaps),
     )
 
 

@@ -68,6 +68,10 @@ class ControlList(BaseModel):
     destinations: tuple[str, ...]
     concern_destinations: tuple[str, ...] = ()
     verification: str
+    #: What the bundled entries leave out, so that "no entry matched" cannot be read
+    #: as "not listed" (e.g. the code tables of a schedule were not bundled). Empty
+    #: when the bundled entries are the whole list for the goods they name.
+    coverage_gap: str = ""
     tiers: dict[str, str] = Field(default_factory=dict)
     assertions: Assertions = Field(default_factory=Assertions)
 
