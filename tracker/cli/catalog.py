@@ -46,6 +46,7 @@ def list_records(catalog: Catalog) -> list[dict[str, Any]]:
                 "unverified": levels["unverified"],
                 "hs_version": meta.hs_version,
                 "url": meta.url,
+                "coverage_gap": meta.coverage_gap,
             }
         )
     return out
