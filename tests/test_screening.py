@@ -11,15 +11,14 @@ import pytest
 
 from tests.conftest import REAL_DATASETS
 from tracker.catalog import Catalog
+from tracker.hs_splits import load_splits, validate_splits
 from tracker.matching import match_code
 from tracker.readers import ColumnMapping
 from tracker.screening import (
     ADDED_COLUMNS,
     KeywordScanner,
     Screener,
-    load_splits,
     screen_frame,
-    validate_splits,
 )
 
 COLS = ColumnMapping(

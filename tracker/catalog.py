@@ -743,7 +743,7 @@ def validate_datasets(path: Path | None = None) -> ValidationReport:
 
     report.problems.extend(validate_countries(root))
     report.problems.extend(validate_scan_rules(root, catalog.categories))
-    from tracker.screening import validate_splits  # read by `tracker screen`
+    from tracker.hs_splits import validate_splits  # read by `tracker screen`
 
     report.problems.extend(validate_splits(root))
     report.counts = {

@@ -17,9 +17,10 @@ from openpyxl.styles import Font, PatternFill
 
 from tracker.__about__ import __version__
 from tracker.catalog import Catalog
+from tracker.hs_splits import SPLITS_FILE
 from tracker.report.console import STANDING_NOTE
 from tracker.report.screen_files import ParquetSink, temp_beside
-from tracker.screening import SPLITS_FILE, STATUSES, ScreeningSummary
+from tracker.screening import STATUSES, ScreeningSummary
 
 #: Data rows an Excel sheet holds below its header (1,048,576 rows in all).
 EXCEL_MAX_ROWS = 1_048_575
