@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -12,6 +11,7 @@ from typing import Literal
 
 from tracker.exc import CodeError
 from tracker.hs import VALID_LENGTHS, normalize_code
+from tracker.text import nfkc_fold
 
 #: How a code cell was read.
 #: ok: a code as typed (labels, dots and spaces removed);
@@ -344,6 +344,18 @@ _ALPHA3 = {
 }  # fmt: skip
 
 
+def country_key(name: str) -> str:
+    """Return a country name or cell in the form ``read_country`` looks up.
+
+    NFKC, case-folded, ё as е, dots as spaces, one space between words.
+
+    Examples:
+        >>> country_key("  U.S.A. ")
+        'u s a'
+    """
+    return " ".join(nfkc_fold(name).replace(".", " ").split())
+
+
 def read_country(raw: str, names: Mapping[str, str] | None = None) -> str | None:
     """Return the lower-case ISO alpha-2 code of a country cell, or None.
 
@@ -358,10 +370,9 @@ def read_country(raw: str, names: Mapping[str, str] | None = None) -> str | None
         >>> read_country("KAZ")
         'kz'
     """
-    text = unicodedata.normalize("NFKC", raw).strip().casefold().replace("ё", "е")
+    text = country_key(raw)
     if text == "":
         return None
-    text = " ".join(text.replace(".", " ").split())
     if len(text) == 2 and text.isascii() and text.isalpha():
         return "gb" if text == "uk" else text
     if text in _ALPHA3:

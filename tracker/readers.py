@@ -8,7 +8,6 @@ import io
 import os
 import re
 import tempfile
-import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from tracker.exc import InputError
+from tracker.text import nfkc_fold
 
 #: Kind of problem found in a user's file (kebab-case, stable).
 #: header-blank: a header cell is empty (the column is renamed column_<N>);
@@ -280,8 +280,7 @@ def header_key(text: str) -> str:
         >>> header_key("Код ТН ВЭД")
         'код тн вэд'
     """
-    norm = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
-    return " ".join(re.findall(r"\w+", norm))
+    return " ".join(re.findall(r"\w+", nfkc_fold(text)))
 
 
 def unique_headers(headers: Sequence[str]) -> tuple[list[str], list[RowIssue]]:

@@ -29,7 +29,11 @@ from tracker.exc import CodeError, DatasetError
 from tracker.hs import format_code, normalize_code
 from tracker.text import (
     CHUNK_CHARS,
+    CJK_CHARS,
     Folded,
+    fold,
+    is_cjk,
+    is_cyrillic,
     iter_chunks,
     sentence_at,
 )
@@ -360,32 +364,16 @@ _ACRONYM = re.compile(r"^[^\W\d_a-zа-яёіїєґ.]{2,5}\.?$|^(?:[A-Z]\.){2,3}$
 SpecKind = Literal["strong", "weak", "country", "trap"]
 
 
-def _is_cjk(ch: str) -> bool:
-    return (
-        "\u2e80" <= ch <= "\u9fff"
-        or "\uf900" <= ch <= "\ufaff"
-        or "\u3040" <= ch <= "\u30ff"
-        or "\uac00" <= ch <= "\ud7af"
-    )
-
-
-def _is_cyrillic(word: str) -> bool:
-    return any("\u0400" <= c <= "\u04ff" for c in word)
-
-
-def _fold_alias(alias: str) -> str:
-    return Folded.of(alias).text
-
-
 def _word_forms(
     word: str, lang: str, acronym: bool
 ) -> list[tuple[str, frozenset[str]]]:
     """Return (stem, endings) alternatives for one folded alias word."""
-    if word == "" or _is_cjk(word[0]) or not any(c.isalpha() for c in word):
+    if word == "" or is_cjk(word[0]) or not any(c.isalpha() for c in word):
         return [(word, frozenset())]
+    cyrillic = any(is_cyrillic(c) for c in word)
     if acronym:
-        return [(word, frozenset() if _is_cyrillic(word) else _ACRONYM_ENDINGS)]
-    if _is_cyrillic(word):
+        return [(word, frozenset() if cyrillic else _ACRONYM_ENDINGS)]
+    if cyrillic:
         if len(word) <= 2:
             return [(word, frozenset())]
         stem = word
@@ -453,13 +441,13 @@ def _compile(
     if raw == "":
         return None
     acronym = _ACRONYM.match(raw) is not None and any(c.isalpha() for c in raw)
-    folded = _fold_alias(raw)
+    folded = fold(raw)
     words = [w for w in _WORD_SPLIT.split(folded) if w != ""]
     if not words:
         return None
     parts = [_word_forms(w, lang, acronym) for w in words]
     pattern = _SEPARATOR.join(_word_regex(p) for p in parts)
-    if not _is_cjk(folded[-1]):
+    if not is_cjk(folded[-1]):
         pattern += r"(?!\w)"
     spec = _Spec(
         kind=kind,
@@ -756,7 +744,7 @@ class Scanner:
                     add(_compile("country", country.iso2, name, lang))
             add(_compile("country", country.iso2, country.name, "en"))
         for key, specs in table.items():
-            if _is_cjk(key[0]):
+            if is_cjk(key[0]):
                 self._cjk_automaton.add_word(key, (len(key), False, tuple(specs)))
             else:
                 self._automaton.add_word(key, (len(key), True, tuple(specs)))
@@ -947,8 +935,7 @@ class Scanner:
         return [s.alias for s in self._specs if s.kind != "trap"]
 
 
-_CJK = "\u2e80-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
-_CJK_RUN = re.compile(f"[{_CJK}][{_CJK}\\w]*")
+_CJK_RUN = re.compile(f"[{CJK_CHARS}][{CJK_CHARS}\\w]*")
 
 
 def _match_before(spec: _Spec, folded: str, key_start: int) -> re.Match[str] | None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,13 +27,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker.catalog import Catalog
-from tracker.cells import CodeReading, read_code, read_country, read_date
+from tracker.cells import (
+    CodeReading,
+    country_key,
+    read_code,
+    read_country,
+    read_date,
+)
 from tracker.exc import InputError
 from tracker.hs import VALID_LENGTHS, format_code
 from tracker.hs_splits import load_splits
 from tracker.matching import match_code
 from tracker.models import Match
 from tracker.readers import ColumnMapping, IssueCode, RowIssue, TableSource
+from tracker.text import is_cjk_ideograph, is_cyrillic, nfkc_fold
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,10 +89,6 @@ _STATES = ("ok", "repaired", "missing", "malformed", "digits-lost", "ambiguous")
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
-
-
 class KeywordScanner:
     """Aho-Corasick search for category aliases in free text (word-bounded).
 
@@ -102,7 +104,7 @@ class KeywordScanner:
         words: dict[str, set[str]] = {}
         for cat in catalog.categories.values():
             for _lang, alias in cat.all_aliases():
-                folded = _fold(alias).strip()
+                folded = nfkc_fold(alias).strip()
                 if len(folded) >= 3:
                     words.setdefault(folded, set()).add(cat.key)
         for word, keys in words.items():
@@ -115,7 +117,7 @@ class KeywordScanner:
         """Return (alias, category key) pairs found in ``text``, in text order."""
         if self._empty or text == "":
             return []
-        folded = _fold(text)
+        folded = nfkc_fold(text)
         found: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
         for end, (word, keys) in self._auto.iter(folded):
@@ -124,7 +126,7 @@ class KeywordScanner:
                 start > 0
                 and _WORD.match(folded[start - 1])
                 and _WORD.match(word[0])
-                and not _is_cjk(word[0])
+                and not is_cjk_ideograph(word[0])
             ):
                 continue
             nxt = folded[end + 1] if end + 1 < len(folded) else ""
@@ -133,8 +135,8 @@ class KeywordScanner:
             if (
                 nxt != ""
                 and _WORD.match(nxt)
-                and not _is_cjk(word[-1])
-                and not _is_cyrillic(word[-1])
+                and not is_cjk_ideograph(word[-1])
+                and not is_cyrillic(word[-1])
             ):
                 continue
             for key in keys:
@@ -142,14 +144,6 @@ class KeywordScanner:
                     seen.add((word, key))
                     found.append((word, key))
         return found
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
-def _is_cyrillic(ch: str) -> bool:
-    return "\u0400" <= ch <= "\u04ff"
 
 
 # --------------------------------------------------------------------------
@@ -990,8 +984,7 @@ def _country_names(root: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for iso, country in load_countries(root).items():
         for name in (country.name, *(a for v in country.aliases.values() for a in v)):
-            folded = " ".join(_fold(name).replace(".", " ").split())
-            out.setdefault(folded, iso)
+            out.setdefault(country_key(name), iso)
     return out
 
 

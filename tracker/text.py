@@ -395,6 +395,20 @@ def _fold_char(c: str) -> str:
     return unicodedata.normalize("NFKC", c).casefold()
 
 
+def nfkc_fold(text: str) -> str:
+    """Return ``text`` NFKC-normalised and case-folded, with ё as е.
+
+    The key form of short names (column headers, country names, the goods
+    names ``tracker screen`` looks for). Unlike :func:`fold` it keeps
+    combining marks and normalises the whole text at once.
+
+    Examples:
+        >>> nfkc_fold("Ёлка ＨＳ-Code")
+        'елка hs-code'
+    """
+    return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+
+
 def fold(text: str) -> str:
     """Return the match form of a text: NFKC, casefolded, ё as е, no combining marks.
 
@@ -465,6 +479,33 @@ class Folded:
         if self._identity[i]:
             return self._origins[i] + (pos - self._starts[i])
         return self._origins[i]
+
+
+# ------------------------------------------------------------------ scripts
+
+#: Chinese, Japanese and Korean characters as a regex class body: radicals,
+#: ideographs, compatibility ideographs, kana and Hangul syllables.
+CJK_CHARS = "\u2e80-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+
+
+def is_cjk(ch: str) -> bool:
+    """Return True for a character of ``CJK_CHARS`` (words need no spaces)."""
+    return (
+        "\u2e80" <= ch <= "\u9fff"
+        or "\uf900" <= ch <= "\ufaff"
+        or "\u3040" <= ch <= "\u30ff"
+        or "\uac00" <= ch <= "\ud7af"
+    )
+
+
+def is_cjk_ideograph(ch: str) -> bool:
+    """Return True for a CJK unified ideograph (U+4E00 to U+9FFF; cf. ``is_cjk``)."""
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def is_cyrillic(ch: str) -> bool:
+    """Return True for a letter of the basic Cyrillic block (U+0400 to U+04FF)."""
+    return "\u0400" <= ch <= "\u04ff"
 
 
 # ---------------------------------------------------------------- sentences
