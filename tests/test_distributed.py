@@ -12,12 +12,8 @@ import pytest
 
 from tracker.catalog import Catalog
 from tracker.readers import ColumnMapping, detect_columns, open_table
-from tracker.screening import (
-    ScreeningSummary,
-    iter_screened,
-    plain_strings,
-    screen_frame,
-)
+from tracker.screening import iter_screened, plain_strings, screen_frame
+from tracker.screening_summary import ScreeningSummary
 
 distributed = pytest.importorskip("distributed")
 dd = pytest.importorskip("dask.dataframe")

@@ -19,12 +19,8 @@ import pyarrow as pa
 from tracker.catalog import Catalog, load_catalog
 from tracker.exc import InputError
 from tracker.readers import ColumnMapping, TableSource
-from tracker.screening import (
-    ADDED_COLUMNS,
-    Screener,
-    ScreeningSummary,
-    screen_pandas,
-)
+from tracker.screening import ADDED_COLUMNS, Screener, screen_pandas
+from tracker.screening_summary import ScreeningSummary
 
 
 def _import_dask() -> Any:

@@ -977,6 +977,16 @@ def _as_text(array: pa.ChunkedArray | pa.Array) -> pa.Array | pa.ChunkedArray:
     return pc.fill_null(out.cast(pa.string()), "")
 
 
+def text_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Return a column of text cells as one Arrow array, with nulls as ""."""
+    import pyarrow.compute as pc
+
+    if arr.null_count == 0:
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    out = pc.fill_null(arr, "")
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
 def _iter_parquet(source: TableSource, chunk_rows: int) -> Iterator[pa.Table]:
     import pyarrow.parquet as pq
 

@@ -19,12 +19,8 @@ from tracker.readers import ColumnMapping, detect_columns, open_table
 from tracker.report.console import STANDING_NOTE
 from tracker.report.screen_excel import ScreenExcelWriter, ScreenRunInfo
 from tracker.report.screen_files import CsvSink, ParquetSink, RowSink, Sinks
-from tracker.screening import (
-    ADDED_COLUMNS,
-    ScreeningSummary,
-    check_destination,
-    iter_screened,
-)
+from tracker.screening import ADDED_COLUMNS, check_destination, iter_screened
+from tracker.screening_summary import ScreeningSummary
 
 
 class Engine(StrEnum):

@@ -20,7 +20,8 @@ from tracker.catalog import Catalog
 from tracker.hs_splits import SPLITS_FILE
 from tracker.report.console import STANDING_NOTE
 from tracker.report.screen_files import ParquetSink, temp_beside
-from tracker.screening import STATUSES, ScreeningSummary
+from tracker.screening import STATUSES
+from tracker.screening_summary import ScreeningSummary
 
 #: Data rows an Excel sheet holds below its header (1,048,576 rows in all).
 EXCEL_MAX_ROWS = 1_048_575

@@ -1,0 +1,259 @@
+"""Counts and input issues of a screening run, gathered from the kernel's output.
+
+``account`` reads only the screened table (the tracker_* columns and the
+mapped input columns of rows the kernel flagged), so the local and Dask
+engines give the same summary.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tracker.cells import read_code, read_country, read_date
+from tracker.readers import ColumnMapping, IssueCode, RowIssue, text_array
+
+#: Row issues kept in a summary (all are counted in issue_counts).
+_ISSUE_LIMIT = 10_000
+_CODE_ISSUE: dict[str, IssueCode] = {
+    "repaired": "code-repaired",
+    "missing": "code-missing",
+    "malformed": "code-malformed",
+    "digits-lost": "code-digits-lost",
+    "ambiguous": "code-malformed",
+}
+
+
+@dataclass
+class ScreeningSummary:
+    """Counts and issues gathered while screening, chunk by chunk."""
+
+    rows_in: int = 0
+    rows_out: int = 0
+    status: Counter[str] = field(default_factory=Counter)
+    by_list_tier: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_destination: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_month: Counter[tuple[str, str]] = field(default_factory=Counter)
+    issues: list[RowIssue] = field(default_factory=list)
+    issue_counts: Counter[str] = field(default_factory=Counter)
+    #: (column, value) -> [first row, rows] of destinations not recognised.
+    unknown_destinations: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+    def all_issues(self) -> list[RowIssue]:
+        """Return the kept issues, then one per unrecognised destination value."""
+        out = list(self.issues)
+        for (column, value), (row, count) in sorted(
+            self.unknown_destinations.items(), key=lambda kv: kv[1][0]
+        ):
+            out.append(
+                RowIssue(
+                    "destination-unknown",
+                    row,
+                    column,
+                    value,
+                    f"destination {value!r} not recognised ({count} rows)",
+                )
+            )
+        return out
+
+    def add_issue(self, issue: RowIssue) -> None:
+        """Record an issue (all are counted; the first 10,000 are kept)."""
+        self.issue_counts[issue.code] += 1
+        if len(self.issues) < _ISSUE_LIMIT:
+            self.issues.append(issue)
+
+    def line(self) -> str:
+        """Return the one-line summary printed on stderr."""
+        return (
+            f"{self.rows_in} rows in, {self.rows_out} rows out: "
+            f"{self.status['match']} match, {self.status['no-match']} no-match, "
+            f"{self.status['indeterminate']} indeterminate"
+        )
+
+
+def account(
+    out: pa.Table,
+    columns: ColumnMapping,
+    summary: ScreeningSummary,
+    country_names: Mapping[str, str] | None = None,
+) -> None:
+    """Add a screened table's counts and input issues to ``summary``.
+
+    Works on the kernel's output only, so the local and Dask engines give
+    the same summary.
+    """
+    n = out.num_rows
+    summary.rows_in += n
+    summary.rows_out += n
+    if n == 0:
+        return
+    st_vals, st_idx = _codes_of(out.column("tracker_status"))
+    for v, c in zip(
+        st_vals, np.bincount(st_idx, minlength=len(st_vals)).tolist(), strict=True
+    ):
+        summary.status[v] += c
+    l_vals, l_idx = _codes_of(out.column("tracker_lists"))
+    t_vals, t_idx = _codes_of(out.column("tracker_tiers"))
+    d_vals, d_idx = _codes_of(out.column("tracker_destination"))
+    m_vals, m_idx = _codes_of(out.column("tracker_as_of"))
+    months = [v[:7] for v in m_vals]
+    match = np.array([v == "match" for v in st_vals] + [False])[st_idx]
+    if match.any():
+        key = l_idx[match] * len(t_vals) + t_idx[match]
+        keys, counts = np.unique(key, return_counts=True)
+        texts: Counter[tuple[str, str]] = Counter()
+        for k, c in zip(keys.tolist(), counts.tolist(), strict=True):
+            texts[(l_vals[k // len(t_vals)], t_vals[k % len(t_vals)])] += c
+        for (lists, tiers), c in texts.items():
+            for pair in _list_tier_pairs(lists, tiers):
+                summary.by_list_tier[pair] += c
+    for labels, idx, counter in (
+        (d_vals, d_idx, summary.by_destination),
+        (months, m_idx, summary.by_month),
+    ):
+        key = idx * len(st_vals) + st_idx
+        keys, counts = np.unique(key, return_counts=True)
+        for k, c in zip(keys.tolist(), counts.tolist(), strict=True):
+            label = labels[k // len(st_vals)] or ""
+            counter[(label, st_vals[k % len(st_vals)])] += c
+    # Only the rows whose texts show a cell problem (the kernel writes one
+    # for each) are read again, so clean rows cost nothing here.
+    r_vals, r_idx = _codes_of(out.column("tracker_reason"))
+    n_vals, n_idx = _codes_of(out.column("tracker_notes"))
+    rows = out.column("tracker_row")
+
+    def flagged(reason_test: Any, note_test: Any) -> np.ndarray[Any, Any]:
+        fr = np.array([bool(reason_test(v)) for v in r_vals] + [False])
+        fn = np.array([bool(note_test(v)) for v in n_vals] + [False])
+        return np.flatnonzero(fr[r_idx] | fn[n_idx])
+
+    checks = [
+        (
+            columns.code,
+            "code",
+            flagged(lambda v: v.startswith("code-"), lambda v: "read as" in v),
+        )
+    ]
+    if columns.date is not None:
+        checks.append(
+            (
+                columns.date,
+                "date",
+                flagged(lambda v: False, lambda v: "not understood" in v),
+            )
+        )
+    if columns.destination is not None:
+        checks.append(
+            (
+                columns.destination,
+                "destination",
+                flagged(lambda v: False, lambda v: "not recognised" in v),
+            )
+        )
+    for column, kind, pos in checks:
+        if len(pos):
+            _cell_issues(
+                summary, rows, out.column(column), column, kind, pos, country_names
+            )
+
+
+def _cell_issues(
+    summary: ScreeningSummary,
+    rows: pa.ChunkedArray | pa.Array,
+    values: pa.ChunkedArray | pa.Array,
+    column: str,
+    kind: str,
+    pos: np.ndarray[Any, Any],
+    country_names: Mapping[str, str] | None,
+) -> None:
+    rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
+    raw = text_array(pc.take(values, pa.array(pos)))
+    enc = pc.dictionary_encode(raw)
+    found: list[tuple[IssueCode, str] | None] = []
+    for v in enc.dictionary.to_pylist():
+        if v == "" and kind != "code":
+            found.append(None)
+        elif kind == "code":
+            reading = read_code(v)
+            found.append(
+                None
+                if reading.state == "ok"
+                else (_CODE_ISSUE[reading.state], reading.message)
+            )
+        elif kind == "date":
+            found.append(
+                None
+                if read_date(v) is not None
+                else ("date-invalid", f"date {v!r} not understood")
+            )
+        else:
+            found.append(
+                None
+                if read_country(v, country_names) is not None
+                else ("destination-unknown", f"destination {v!r} not recognised")
+            )
+    bad_u = np.array([f is not None for f in found], dtype=bool)
+    if not bad_u.any():
+        return
+    idx_np = np.asarray(enc.indices)
+    bad = np.flatnonzero(bad_u[idx_np])
+    where = pos[bad]
+    if kind == "destination":
+        # One issue per distinct value, at its first row, with the count.
+        counts = np.bincount(idx_np[bad], minlength=len(found))
+        firsts: dict[int, int] = {}
+        for k, u in zip(where.tolist(), idx_np[bad].tolist(), strict=True):
+            firsts.setdefault(u, k)
+        for u, k in firsts.items():
+            key = (column, str(enc.dictionary[u].as_py()))
+            seen = summary.unknown_destinations.get(key)
+            if seen is None:
+                summary.unknown_destinations[key] = [
+                    rows[k].as_py(),
+                    int(counts[u]),
+                ]
+            else:
+                seen[1] += int(counts[u])
+        return
+    room = max(0, _ISSUE_LIMIT - len(summary.issues))
+    shown = bad[:room]
+    for k, u, row in zip(
+        shown.tolist(),
+        idx_np[shown].tolist(),
+        pc.take(rows, pa.array(where[:room])).to_pylist(),
+        strict=True,
+    ):
+        item = found[u]
+        assert item is not None
+        summary.add_issue(RowIssue(item[0], row, column, raw[k].as_py(), item[1]))
+    for u in idx_np[bad[room:]].tolist():
+        item = found[u]
+        assert item is not None
+        summary.issue_counts[item[0]] += 1
+
+
+def _codes_of(
+    column: pa.ChunkedArray | pa.Array,
+) -> tuple[list[str], np.ndarray[Any, Any]]:
+    """(distinct values, per-row index) of a text column, dictionary or not."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(pc.fill_null(arr, ""))
+    values = [v if v is not None else "" for v in arr.dictionary.to_pylist()]
+    return values, np.asarray(pc.fill_null(arr.indices, 0)).astype(np.int64)
+
+
+def _list_tier_pairs(lists: str, tiers: str) -> list[tuple[str, str]]:
+    """(list, tier) pairs of a matching row; tier "" for lists without tiers."""
+    tier_parts = [t.split(":", 1) for t in tiers.split(";") if ":" in t]
+    out: list[tuple[str, str]] = []
+    for key in (k for k in lists.split(";") if k != ""):
+        found = [t for k, t in tier_parts if k == key]
+        out.extend((key, t) for t in found) if found else out.append((key, ""))
+    return out
