@@ -739,7 +739,7 @@ def validate_datasets(path: Path | None = None) -> ValidationReport:
     report.problems.extend(problems)
     # Files read by `tracker scan` (optional; checked when present).
     from tracker.countries import validate_countries
-    from tracker.scanning import validate_scan_rules
+    from tracker.scan_rules import validate_scan_rules
 
     report.problems.extend(validate_countries(root))
     report.problems.extend(validate_scan_rules(root, catalog.categories))

@@ -8,14 +8,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import ahocorasick
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from tracker.catalog import Catalog, Problem
+from tracker.catalog import Catalog
 from tracker.checking import (
     DEFAULT_DESTINATION,
     CheckResult,
@@ -24,9 +22,10 @@ from tracker.checking import (
     normalize_destination,
     resolve_item,
 )
+from tracker.code_mentions import CodeRule, find_codes
 from tracker.countries import Country, load_countries
-from tracker.exc import CodeError, DatasetError
-from tracker.hs import format_code, normalize_code
+from tracker.hs import format_code
+from tracker.scan_rules import ScanRules, load_scan_rules
 from tracker.text import (
     CHUNK_CHARS,
     CJK_CHARS,
@@ -37,9 +36,6 @@ from tracker.text import (
     iter_chunks,
     sentence_at,
 )
-
-#: File of datasets/ with the weak words and trap phrases of the scanner.
-SCAN_RULES_FILE = "scan_rules.yml"
 
 #: How specific a goods mention is.
 #: strong: a specific name of a category (cross-checked against the lists);
@@ -52,11 +48,6 @@ Strength = Literal["strong", "weak"]
 #: weak_alias: a weak alias of the category (categories.yml);
 #: scan_rule: a weak word of datasets/scan_rules.yml.
 MentionRule = Literal["alias", "weak_alias", "scan_rule"]
-
-#: How a code was recognised.
-#: labelled: a code label (HS, CN code, ТН ВЭД, 海关编码 …) stands before it;
-#: shape: dotted or spaced digits shaped like a code (8482.10, 8525 89 00).
-CodeRule = Literal["labelled", "shape"]
 
 # ------------------------------------------------------------------ models
 
@@ -171,112 +162,6 @@ class ScanResult(BaseModel):
     def code_values(self) -> list[str]:
         """Return the normalised codes found, in order of first mention."""
         return list(dict.fromkeys(c.normalised for c in self.codes))
-
-
-# ----------------------------------------------------------------- scan rules
-
-
-class WeakRule(BaseModel):
-    """Generic words reported as weak mentions of a category (or of none)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    category: str | None
-    aliases: dict[str, tuple[str, ...]]
-
-
-class TrapRule(BaseModel):
-    """Phrases that contain an alias but do not name the goods."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    note: str = Field(min_length=1)
-    categories: tuple[str, ...] = ()
-    phrases: dict[str, tuple[str, ...]]
-
-
-class ScanRules(BaseModel):
-    """datasets/scan_rules.yml."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    weak: tuple[WeakRule, ...] = ()
-    traps: tuple[TrapRule, ...] = ()
-
-
-def _parse_rules(
-    path: Path, categories: Iterable[str] | None
-) -> tuple[ScanRules, list[Problem]]:
-    rel = SCAN_RULES_FILE
-    try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except (OSError, yaml.YAMLError) as exc:
-        return ScanRules(), [Problem(rel, None, None, f"unreadable YAML: {exc}")]
-    if not isinstance(data, dict):
-        return ScanRules(), [Problem(rel, None, None, "expected a mapping")]
-    try:
-        rules = ScanRules(**data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"]) or None
-            problems.append(
-                Problem(rel, None, loc, f"{err['msg']} (value {err.get('input')!r})")
-            )
-        return ScanRules(), problems
-    problems = []
-    if categories is not None:
-        known = set(categories)
-        for n, weak in enumerate(rules.weak):
-            if weak.category is not None and weak.category not in known:
-                problems.append(
-                    Problem(
-                        rel,
-                        None,
-                        f"weak.{n}.category",
-                        f"unknown category {weak.category!r}",
-                    )
-                )
-        for n, trap in enumerate(rules.traps):
-            for key in trap.categories:
-                if key not in known:
-                    problems.append(
-                        Problem(
-                            rel,
-                            None,
-                            f"traps.{n}.categories",
-                            f"unknown category {key!r}",
-                        )
-                    )
-    return rules, problems
-
-
-def validate_scan_rules(root: Path, categories: Iterable[str]) -> list[Problem]:
-    """Return the problems of ``root``/scan_rules.yml (none if the file is absent)."""
-    path = root / SCAN_RULES_FILE
-    if not path.is_file():
-        return []
-    return _parse_rules(path, categories)[1]
-
-
-def load_scan_rules(path: Path, categories: Iterable[str] | None = None) -> ScanRules:
-    """Load datasets/scan_rules.yml from a datasets folder (empty rules if absent).
-
-    Raises:
-        DatasetError: the file is invalid or names an unknown category.
-    """
-    file = path / SCAN_RULES_FILE
-    if not file.is_file():
-        return ScanRules()
-    rules, problems = _parse_rules(file, categories)
-    if problems:
-        shown = "; ".join(str(p) for p in problems[:3])
-        raise DatasetError(
-            f"invalid {SCAN_RULES_FILE} in {path}: {shown}; "
-            "run 'tracker datasets validate'"
-        )
-    return rules
 
 
 # ------------------------------------------------------------ alias patterns
@@ -479,181 +364,6 @@ def _compile(
     return keys, spec
 
 
-# --------------------------------------------------------------------- codes
-
-_LABEL_WORDS = (
-    r"hs|cn|hts|htsus|taric|kn|тн\s?вэд(?:\s?еаэс)?|укт\s?зед|"
-    r"commodity|tariff|customs|heading|headings|subheading|subheadings|"
-    r"zolltarifnummer|warennummer|zolltarif|position|"
-    r"code|codes|код|кода|коду|кодом|кодам|кодами|кодов|коды|"
-    r"позиция|позиции|позицией|позицію|позиції|товарная|товарной|товарна|товарної"
-)
-_CJK_LABELS = r"海关商品编码|海关编码|商品编码|hs编码|税则号列|税则号|税号|编码"
-# A code at a digit run: 4 digits and up to three pairs (dots, spaces or none
-# between), or a 2-digit chapter (only after a label); not part of a decimal.
-_CODE_AT = re.compile(r"(?:\d{4}(?:[ .\u00a0]?\d{2}){0,3}|\d{2})(?!\d)(?![.,]\d)")
-# A label right before a code, searched for in the characters before a digit run.
-_LABEL_BEFORE = re.compile(
-    r"(?P<label>(?:(?<![^\W\d_])(?:" + _LABEL_WORDS + r")(?![^\W\d_])\.?"
-    r"(?:\s*(?:" + _LABEL_WORDS + r"|no\.?|nr\.?|number|№)(?![^\W\d_])\.?)*"
-    r"|(?:" + _CJK_LABELS + r")))"
-    r"\s*[:#№]?\s*$"
-)
-# Dotted or spaced digits shaped like a code, without a label.
-_SHAPED_AT = re.compile(r"\d{4}(?:[.\u00a0 ]\d{2}){1,3}(?!\d)(?![.,]\d)")
-# Between two codes of one labelled list: "HS 8482.10, 8482.20 and 8482.30".
-_LIST_SEPARATOR = re.compile(
-    r"\s*(?:,|\band\b|\bor\b|\bи\b|\bили\b|\bта\b|\bі\b|\bund\b|\boder\b|、|和|及|与)\s*"
-)
-_DIGIT_RUN = re.compile(r"[0-9][0-9]+")
-_LABEL_WINDOW = 48
-_MONEY_BEFORE = re.compile(r"[$€£¥₽]\s*$")
-_MONEY_AFTER = re.compile(
-    r"\s*(?:%|usd|eur|rub|руб|долл|евро|млн|млрд|тыс|million|billion|bn|"
-    r"元|美元|万|亿|kg|tons|tonnes|тонн|euro|dollar)",
-)
-_EDITION_LABELS = frozenset({"hs", "cn", "hts", "kn", "тн вэд", "тнвэд"})
-
-
-def _date_like(digits: str) -> bool:
-    year = int(digits[:4])
-    month = int(digits[4:6]) if len(digits) >= 6 else 0
-    return 1900 <= year <= 2099 and 1 <= month <= 12
-
-
-_CodeHit = tuple[int, int, CodeRule, tuple[int, int] | None, str]
-
-
-# Last words of code labels (see _LABEL_WORDS), to skip the label search for
-# numbers that follow other words.
-_LABEL_TAILS = (
-    "hs",
-    "cn",
-    "hts",
-    "htsus",
-    "taric",
-    "kn",
-    "вэд",
-    "еаэс",
-    "зед",
-    "commodity",
-    "tariff",
-    "customs",
-    "heading",
-    "headings",
-    "subheading",
-    "subheadings",
-    "zolltarifnummer",
-    "warennummer",
-    "zolltarif",
-    "position",
-    "code",
-    "codes",
-    "no",
-    "nr",
-    "number",
-    "код",
-    "позици",
-    "товарн",
-    "码",
-    "号",
-    "列",
-)
-
-
-def _may_follow_label(text: str, p: int) -> bool:
-    """Return True when the word right before position ``p`` may end a label."""
-    j = p - 1
-    while j >= 0 and text[j] in " \t\n\u00a0:#№":
-        j -= 1
-    if j >= 0 and text[j] == ".":
-        j -= 1
-    if j < 0:
-        return False
-    if text[j] == "№":
-        return True
-    end = j + 1
-    while j >= 0 and text[j].isalpha() and end - j <= 20:
-        j -= 1
-    word = text[j + 1 : end]
-    return word != "" and (
-        word in _LABEL_TAILS
-        or word.startswith(("код", "позици", "товарн"))
-        or word[-1] in "码号列"
-    )
-
-
-def _find_codes(text: str) -> list[_CodeHit]:
-    """Return (start, end, rule, label span, digits) of codes in folded text.
-
-    Each run of two or more digits is a candidate: a code when a label stands
-    right before it (or it continues a labelled list), or when it has the
-    dotted/spaced shape of a code and is not a date, a price or an amount.
-    """
-    out: list[_CodeHit] = []
-    last_end = -1
-    previous: tuple[int, tuple[int, int]] | None = None
-    for run in _DIGIT_RUN.finditer(text):
-        p = run.start()
-        if p < last_end:
-            continue
-        decimal = p >= 2 and text[p - 1] in ".," and text[p - 2].isdigit()
-        if decimal:
-            continue
-        label_span: tuple[int, int] | None = None
-        label = None
-        if _may_follow_label(text, p):
-            label = _LABEL_BEFORE.search(text, max(0, p - _LABEL_WINDOW), p)
-        if label is not None:
-            label_span = label.span("label")
-        elif previous is not None and _LIST_SEPARATOR.fullmatch(text, previous[0], p):
-            label_span = previous[1]
-        if label_span is not None:
-            m = _CODE_AT.match(text, p)
-            if m is None:
-                continue
-            raw = m.group()
-            digits = re.sub(r"\D", "", raw)
-            if len(digits) == 2 and label_span[1] == p:
-                continue  # "HS07", "HS10": an edition or a code length, not a chapter
-            label_text = " ".join(text[label_span[0] : label_span[1]].split())
-            if (
-                len(digits) == 4
-                and 1988 <= int(digits) <= 2035
-                and label_text.rstrip(".") in _EDITION_LABELS
-            ):
-                continue  # "HS 2022" names the nomenclature edition, not a code
-            try:
-                digits = normalize_code(raw)
-            except CodeError:
-                continue
-            out.append((p, m.end(), "labelled", label_span, digits))
-            last_end = m.end()
-            previous = (m.end(), label_span)
-            continue
-        if p > 0 and text[p - 1] in ".,":
-            continue
-        m = _SHAPED_AT.match(text, p)
-        if m is None:
-            continue
-        start, end = m.span()
-        digits = re.sub(r"\D", "", m.group())
-        if not 1 <= int(digits[:2]) <= 97 or _date_like(digits):
-            continue
-        if _MONEY_BEFORE.search(text, max(0, start - 3), start):
-            continue
-        if _MONEY_AFTER.match(text, end):
-            continue
-        try:
-            digits = normalize_code(m.group())
-        except CodeError:
-            continue
-        out.append((start, end, "shape", None, digits))
-        last_end = end
-        previous = None
-    return out
-
-
 # ------------------------------------------------------------------- scanner
 
 _Hit = tuple[int, int, _Spec]
@@ -802,7 +512,7 @@ class Scanner:
         """
         folded = Folded.of(chunk)
         hits = self._hits(folded.text)
-        code_hits = _find_codes(folded.text)
+        code_hits = find_codes(folded.text)
         if not hits and not code_hits:
             return [], [], []
 
