@@ -706,8 +706,7 @@ def _iter_csv_python(
         for record in reader:  # the header
             if record:
                 break
-        buf: list[list[str]] = [[] for _ in range(n)]
-        rows: list[int] = []
+        out = _RowBuffer(source.columns)
         row = source.header_row
         for record in reader:
             if not record:
@@ -743,21 +742,37 @@ def _iter_csv_python(
                     )
                 )
                 record = record[:n]
-            for i in range(n):
-                buf[i].append(record[i])
-            rows.append(row)
-            if len(rows) >= chunk_rows:
-                yield _build(source.columns, buf, rows)
-                buf = [[] for _ in range(n)]
-                rows = []
-        if rows:
-            yield _build(source.columns, buf, rows)
+            out.append(record, row)
+            if len(out) >= chunk_rows:
+                yield out.take()
+        if len(out):
+            yield out.take()
 
 
-def _build(names: list[str], buf: list[list[str]], rows: list[int]) -> pa.Table:
-    arrays = [pa.array(col, type=pa.string()) for col in buf]
-    arrays.append(pa.array(rows, type=pa.int64()))
-    return pa.Table.from_arrays(arrays, names=[*names, "tracker_row"])
+class _RowBuffer:
+    """Text cells gathered row by row, taken as Arrow tables with tracker_row."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = [*names, "tracker_row"]
+        self._cells: list[list[str]] = [[] for _ in names]
+        self._rows: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def append(self, cells: list[str], row: int) -> None:
+        """Add one row (``cells`` holds at least one cell per column)."""
+        for column, cell in zip(self._cells, cells, strict=False):
+            column.append(cell)
+        self._rows.append(row)
+
+    def take(self) -> pa.Table:
+        """Return the rows gathered so far and start again empty."""
+        arrays = [pa.array(col, type=pa.string()) for col in self._cells]
+        arrays.append(pa.array(self._rows, type=pa.int64()))
+        self._cells = [[] for _ in self._cells]
+        self._rows = []
+        return pa.Table.from_arrays(arrays, names=self.names)
 
 
 # --------------------------------------------------------------------------
@@ -884,8 +899,7 @@ def _iter_xlsx(source: TableSource, chunk_rows: int) -> Iterator[pa.Table]:
     n = len(source.columns)
     try:
         ws = wb[source.sheet]
-        buf: list[list[str]] = [[] for _ in range(n)]
-        rows: list[int] = []
+        out = _RowBuffer(source.columns)
         row = source.header_row
         blank_run: list[int] = []
         try:
@@ -910,18 +924,12 @@ def _iter_xlsx(source: TableSource, chunk_rows: int) -> Iterator[pa.Table]:
                     blank_run.append(row)
                     continue
                 for blank in blank_run:
-                    for i in range(n):
-                        buf[i].append("")
-                    rows.append(blank)
+                    out.append([""] * n, blank)
                 blank_run = []
                 cells += [""] * (n - len(cells))
-                for i in range(n):
-                    buf[i].append(cells[i])
-                rows.append(row)
-                if len(rows) >= chunk_rows:
-                    yield _build(source.columns, buf, rows)
-                    buf = [[] for _ in range(n)]
-                    rows = []
+                out.append(cells, row)
+                if len(out) >= chunk_rows:
+                    yield out.take()
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001 - corrupt sheet XML
@@ -929,8 +937,8 @@ def _iter_xlsx(source: TableSource, chunk_rows: int) -> Iterator[pa.Table]:
                 f"{source.path.name} is not a readable XLSX workbook (sheet "
                 f"{source.sheet!r} is corrupt near row {row}: {type(exc).__name__})"
             ) from None
-        if rows:
-            yield _build(source.columns, buf, rows)
+        if len(out):
+            yield out.take()
     finally:
         wb.close()
 
