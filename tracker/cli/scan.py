@@ -26,7 +26,7 @@ from tracker.report.console import (
 )
 from tracker.report.excel import RunInfo, SheetSpec, write_check_report
 from tracker.scanning import Scanner, ScanResult, check_scan
-from tracker.text import iter_source_text, open_text
+from tracker.text import TextSource, iter_source_text, open_text
 
 #: Columns of the Mentions sheet of the Excel report.
 MENTION_COLUMNS = (
@@ -76,9 +76,7 @@ def mention_records(result: ScanResult, *, include_weak: bool) -> list[dict[str,
 
 
 def scan_record(
-    name: str,
-    encoding: str,
-    is_html: bool,
+    source: TextSource,
     result: ScanResult,
     checks: list[CheckResult],
     *,
@@ -87,9 +85,9 @@ def scan_record(
     """Return the JSON object of `tracker scan --format json`."""
     return {
         "source": {
-            "name": name,
-            "encoding": encoding,
-            "format": "html" if is_html else "text",
+            "name": source.name,
+            "encoding": source.encoding,
+            "format": "html" if source.is_html else "text",
             "characters": result.characters,
         },
         "mentions": mention_records(result, include_weak=include_weak),
@@ -243,17 +241,16 @@ def _command_line(
 
 
 def _print_table(
-    name: str,
-    encoding: str,
-    is_html: bool,
+    source: TextSource,
     result: ScanResult,
     checks: list[CheckResult],
     include_weak: bool,
 ) -> None:
     console = stdout_console()
-    kind = "HTML" if is_html else "text"
+    kind = "HTML" if source.is_html else "text"
     console.print(
-        f"[bold]{name}[/] ({kind}, {encoding}, {result.characters} characters): "
+        f"[bold]{source.name}[/] ({kind}, {source.encoding}, "
+        f"{result.characters} characters): "
         f"{len(result.mentions)} goods mentions, {len(result.codes)} codes, "
         f"{len(result.countries())} countries"
     )
@@ -463,20 +460,9 @@ def scan(
                 f"Cannot write the report {str(output)!r}: {exc.strerror or exc}"
             ) from exc
     if fmt is ScanFormat.json:
-        emit_json(
-            scan_record(
-                source.name,
-                source.encoding,
-                source.is_html,
-                result,
-                checks,
-                include_weak=include_weak,
-            )
-        )
+        emit_json(scan_record(source, result, checks, include_weak=include_weak))
     else:
-        _print_table(
-            source.name, source.encoding, source.is_html, result, checks, include_weak
-        )
+        _print_table(source, result, checks, include_weak)
     if output is not None:
         stderr_console().print(
             f"Wrote {output} ({len(result.mentions)} mentions, "
