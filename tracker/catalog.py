@@ -133,6 +133,13 @@ class Catalog:
         """Return the entries of one list, in file order."""
         return [e for e in self.entries if e.list_key == list_key]
 
+    def verification_counts(self, list_key: str) -> dict[str, int]:
+        """Return how many entries of a list are official, secondary, unverified."""
+        counts = {"official": 0, "secondary": 0, "unverified": 0}
+        for e in self.entries_of(list_key):
+            counts[e.verification] += 1
+        return counts
+
     def find_code(self, digits: str) -> list[CodeHit]:
         """Return every entry code related to ``digits`` (any date, any list).
 

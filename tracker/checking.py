@@ -444,9 +444,7 @@ def _lists_used(catalog: Catalog, dest: str, as_of: dt.date | None) -> list[List
     out: list[ListUsed] = []
     for key, meta in catalog.lists.items():
         entries = catalog.entries_of(key)
-        levels = {"official": 0, "secondary": 0, "unverified": 0}
-        for e in entries:
-            levels[e.verification] += 1
+        levels = catalog.verification_counts(key)
         out.append(
             ListUsed(
                 key=key,

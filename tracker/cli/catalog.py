@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from tracker.catalog import Catalog, load_catalog
@@ -30,7 +29,7 @@ def list_records(catalog: Catalog) -> list[dict[str, Any]]:
     out = []
     for key, meta in catalog.lists.items():
         entries = catalog.entries_of(key)
-        levels = Counter(e.verification for e in entries)
+        levels = catalog.verification_counts(key)
         out.append(
             {
                 "key": key,
