@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import REAL_DATASETS
 from tracker.cells import read_code, read_country, read_date
+from tracker.countries import country_names, load_countries
 
 CODE_CASES = [
     # raw, state, code
@@ -95,8 +97,20 @@ def test_read_date(raw: str, expected: dt.date | None) -> None:
     ],
 )
 def test_read_country(raw: str, expected: str | None) -> None:
-    assert read_country(raw) == expected
+    names = country_names(load_countries(REAL_DATASETS))
+    assert read_country(raw, names) == expected
 
 
-def test_read_country_uses_extra_names() -> None:
+def test_read_country_uses_the_names_it_is_given() -> None:
     assert read_country("Republika Srpska", {"republika srpska": "ba"}) == "ba"
+    assert read_country("Russia", {}) is None
+    assert read_country("RU - Russia", {}) == "ru"
+
+
+def test_every_country_of_the_data_is_read_by_name_and_alpha3() -> None:
+    countries = load_countries(REAL_DATASETS)
+    names = country_names(countries)
+    for iso, country in countries.items():
+        assert read_country(country.name, names) == iso, country.name
+        if country.alpha3 is not None:
+            assert read_country(country.alpha3.upper(), names) == iso, country.alpha3

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from tracker.countries import country_key
 from tracker.exc import CodeError
 from tracker.hs import VALID_LENGTHS, normalize_code
-from tracker.text import nfkc_fold
 
 #: How a code cell was read.
 #: ok: a code as typed (labels, dots and spaces removed);
@@ -240,153 +240,32 @@ def read_date(raw: str) -> dt.date | None:
 # --------------------------------------------------------------------------
 # Countries
 
-# ISO 3166-1 alpha-2 code -> names (English, Russian, Chinese, other common
-# forms). Countries that matter for the bundled lists and common trade routes.
-_COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
-    "ru": (
-        "russia",
-        "russian federation",
-        "россия",
-        "российская федерация",
-        "рф",
-        "俄罗斯",
-    ),
-    "by": ("belarus", "беларусь", "белоруссия", "республика беларусь", "白俄罗斯"),
-    "kz": ("kazakhstan", "казахстан", "республика казахстан", "哈萨克斯坦"),
-    "kg": ("kyrgyzstan", "kyrgyz republic", "киргизия", "кыргызстан", "吉尔吉斯斯坦"),
-    "am": ("armenia", "армения", "亚美尼亚"),
-    "uz": ("uzbekistan", "узбекистан", "乌兹别克斯坦"),
-    "tj": ("tajikistan", "таджикистан", "塔吉克斯坦"),
-    "tm": ("turkmenistan", "туркменистан", "土库曼斯坦"),
-    "ge": ("georgia", "грузия", "格鲁吉亚"),
-    "az": ("azerbaijan", "азербайджан", "阿塞拜疆"),
-    "md": ("moldova", "молдова", "молдавия"),
-    "ua": ("ukraine", "украина", "乌克兰"),
-    "ir": ("iran", "islamic republic of iran", "иран", "伊朗"),
-    "kp": (
-        "north korea",
-        "dprk",
-        "democratic people's republic of korea",
-        "кндр",
-        "северная корея",
-        "朝鲜",
-    ),
-    "kr": (
-        "south korea",
-        "republic of korea",
-        "korea",
-        "южная корея",
-        "республика корея",
-        "韩国",
-    ),
-    "cn": ("china", "people's republic of china", "prc", "китай", "кнр", "中国"),
-    "hk": ("hong kong", "гонконг", "香港"),
-    "mo": ("macao", "macau", "макао", "澳门"),
-    "tw": ("taiwan", "тайвань", "台湾"),
-    "in": ("india", "индия", "印度"),
-    "tr": ("turkey", "türkiye", "turkiye", "турция", "土耳其"),
-    "ae": (
-        "united arab emirates",
-        "uae",
-        "оаэ",
-        "объединенные арабские эмираты",
-        "阿联酋",
-    ),
-    "sy": ("syria", "сирия", "叙利亚"),
-    "rs": ("serbia", "сербия", "塞尔维亚"),
-    "mn": ("mongolia", "монголия", "蒙古"),
-    "th": ("thailand", "таиланд", "泰国"),
-    "my": ("malaysia", "малайзия", "马来西亚"),
-    "sg": ("singapore", "сингапур", "新加坡"),
-    "vn": ("vietnam", "viet nam", "вьетнам", "越南"),
-    "id": ("indonesia", "индонезия", "印度尼西亚"),
-    "jp": ("japan", "япония", "日本"),
-    "us": ("united states", "united states of america", "usa", "сша", "美国"),
-    "ca": ("canada", "канада", "加拿大"),
-    "gb": ("united kingdom", "uk", "great britain", "великобритания", "英国"),
-    "de": ("germany", "германия", "德国"),
-    "fr": ("france", "франция", "法国"),
-    "it": ("italy", "италия", "意大利"),
-    "es": ("spain", "испания", "西班牙"),
-    "nl": ("netherlands", "the netherlands", "нидерланды", "голландия", "荷兰"),
-    "pl": ("poland", "польша", "波兰"),
-    "fi": ("finland", "финляндия", "芬兰"),
-    "ee": ("estonia", "эстония"),
-    "lv": ("latvia", "латвия"),
-    "lt": ("lithuania", "литва"),
-    "ch": ("switzerland", "швейцария", "瑞士"),
-    "il": ("israel", "израиль", "以色列"),
-    "eg": ("egypt", "египет", "埃及"),
-    "br": ("brazil", "бразилия", "巴西"),
-    "mx": ("mexico", "мексика", "墨西哥"),
-    "pk": ("pakistan", "пакистан", "巴基斯坦"),
-    "af": ("afghanistan", "афганистан", "阿富汗"),
-    "ve": ("venezuela", "венесуэла", "委内瑞拉"),
-    "cu": ("cuba", "куба", "古巴"),
-    "mm": ("myanmar", "burma", "мьянма", "缅甸"),
-}
-_BY_NAME = {
-    " ".join(name.split()): code
-    for code, names in _COUNTRY_NAMES.items()
-    for name in names
-}
-#: Alpha-3 codes of the countries above (customs data often uses them).
-_ALPHA3 = {
-    "rus": "ru", "blr": "by", "kaz": "kz", "kgz": "kg", "arm": "am", "uzb": "uz",
-    "tjk": "tj", "tkm": "tm", "geo": "ge", "aze": "az", "mda": "md", "ukr": "ua",
-    "irn": "ir", "prk": "kp", "kor": "kr", "chn": "cn", "hkg": "hk", "mac": "mo",
-    "twn": "tw", "ind": "in", "tur": "tr", "are": "ae", "syr": "sy", "srb": "rs",
-    "mng": "mn", "tha": "th", "mys": "my", "sgp": "sg", "vnm": "vn", "idn": "id",
-    "jpn": "jp", "usa": "us", "can": "ca", "gbr": "gb", "deu": "de", "fra": "fr",
-    "ita": "it", "esp": "es", "nld": "nl", "pol": "pl", "fin": "fi", "est": "ee",
-    "lva": "lv", "ltu": "lt", "che": "ch", "isr": "il", "egy": "eg", "bra": "br",
-    "mex": "mx", "pak": "pk", "afg": "af", "ven": "ve", "cub": "cu", "mmr": "mm",
-}  # fmt: skip
 
-
-def country_key(name: str) -> str:
-    """Return a country name or cell in the form ``read_country`` looks up.
-
-    NFKC, case-folded, ё as е, dots as spaces, one space between words.
-
-    Examples:
-        >>> country_key("  U.S.A. ")
-        'u s a'
-    """
-    return " ".join(nfkc_fold(name).replace(".", " ").split())
-
-
-def read_country(raw: str, names: Mapping[str, str] | None = None) -> str | None:
+def read_country(raw: str, names: Mapping[str, str]) -> str | None:
     """Return the lower-case ISO alpha-2 code of a country cell, or None.
 
-    Accepts alpha-2 (``RU``), alpha-3 (``RUS``) and common names in English,
-    Russian and Chinese (``Russia``, ``Россия``, ``俄罗斯``), with an optional
-    code prefix as in ``RU - Russia``. ``names`` adds folded name -> code pairs
-    (e.g. from datasets/countries.yml).
+    Accepts alpha-2 (``RU``), and through ``names`` (see
+    ``tracker.countries.country_names``: datasets/countries.yml) alpha-3 codes
+    (``RUS``) and names in several languages (``Russia``, ``Россия``, ``俄罗斯``),
+    with an optional code prefix as in ``RU - Russia``.
 
     Examples:
-        >>> read_country("Российская Федерация")
-        'ru'
-        >>> read_country("KAZ")
+        >>> read_country("KAZ", {"kaz": "kz"})
         'kz'
+        >>> read_country("RU - Russia", {})
+        'ru'
     """
     text = country_key(raw)
     if text == "":
         return None
     if len(text) == 2 and text.isascii() and text.isalpha():
         return "gb" if text == "uk" else text
-    if text in _ALPHA3:
-        return _ALPHA3[text]
-    if text in _BY_NAME:
-        return _BY_NAME[text]
-    if names is not None and text in names:
+    if text in names:
         return names[text]
     # "RU - Russia", "RU Russia", "Russia (RU)"
     head = re.split(r"[\s\-–(),/]+", text)
     for part in head:
-        if part in _BY_NAME:
-            return _BY_NAME[part]
-        if names is not None and part in names:
+        if part in names:
             return names[part]
     first = head[0] if head else ""
     if len(first) == 2 and first.isascii() and first.isalpha():

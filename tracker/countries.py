@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tracker.catalog import Problem
 from tracker.exc import DatasetError
 from tracker.settings import datasets_path
+from tracker.text import nfkc_fold
 
 #: File of datasets/ with the country names.
 COUNTRIES_FILE = "countries.yml"
@@ -28,6 +30,8 @@ class Country(BaseModel):
     iso2: str = Field(pattern=r"^[a-z]{2}$")
     #: English short name.
     name: str = Field(min_length=1)
+    #: ISO 3166-1 alpha-3, lower case (customs data often uses it).
+    alpha3: str | None = Field(default=None, pattern=r"^[a-z]{3}$")
     #: Names, short forms and adjectives by language.
     aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     note: str = ""
@@ -49,6 +53,7 @@ def _parse(path: Path, rel: str) -> tuple[dict[str, Country], list[Problem]]:
     if not isinstance(data, list):
         return out, [Problem(rel, None, None, "expected a list of countries")]
     seen_alias: dict[tuple[str, str], str] = {}
+    alpha3_seen: dict[str, str] = {}
     for n, item in enumerate(data, start=1):
         where = f"{rel} item {n}"
         if not isinstance(item, dict):
@@ -70,6 +75,17 @@ def _parse(path: Path, rel: str) -> tuple[dict[str, Country], list[Problem]]:
                 Problem(where, None, "iso2", f"duplicate country {country.iso2!r}")
             )
             continue
+        if country.alpha3 is not None and country.alpha3 in alpha3_seen:
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    "alpha3",
+                    f"{country.alpha3!r} is also the code of {alpha3_seen[country.alpha3]!r}",
+                )
+            )
+        if country.alpha3 is not None:
+            alpha3_seen[country.alpha3] = country.iso2
         for lang, names in country.aliases.items():
             if lang not in LANGUAGES:
                 problems.append(
@@ -100,6 +116,33 @@ def _parse(path: Path, rel: str) -> tuple[dict[str, Country], list[Problem]]:
                 seen_alias[key] = country.iso2
         out[country.iso2] = country
     return out, problems
+
+
+def country_key(name: str) -> str:
+    """Return a country name or cell in the form :func:`country_names` keys use.
+
+    NFKC, case-folded, ё as е, dots as spaces, one space between words.
+
+    Examples:
+        >>> country_key("  U.S.A. ")
+        'u s a'
+    """
+    return " ".join(nfkc_fold(name).replace(".", " ").split())
+
+
+def country_names(countries: Mapping[str, Country]) -> dict[str, str]:
+    """Map every name, alias and alpha-3 code (as :func:`country_key`) to ISO alpha-2.
+
+    The first country that uses a name keeps it.
+    """
+    out: dict[str, str] = {}
+    for iso, country in countries.items():
+        names = [country.name, *(a for v in country.aliases.values() for a in v)]
+        if country.alpha3 is not None:
+            names.append(country.alpha3)
+        for name in names:
+            out.setdefault(country_key(name), iso)
+    return out
 
 
 def validate_countries(root: Path) -> list[Problem]:

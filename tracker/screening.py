@@ -28,7 +28,6 @@ import pyarrow.compute as pc
 from tracker.catalog import Catalog
 from tracker.cells import (
     CodeReading,
-    country_key,
     read_code,
     read_country,
     read_date,
@@ -747,16 +746,12 @@ def _factorize_rows(
 
 
 def _country_names(root: Path) -> dict[str, str]:
-    """Folded country names of datasets/countries.yml (if present) -> ISO alpha-2."""
-    from tracker.countries import COUNTRIES_FILE, load_countries
+    """Country names and alpha-3 codes of datasets/countries.yml -> ISO alpha-2."""
+    from tracker.countries import COUNTRIES_FILE, country_names, load_countries
 
     if not (root / COUNTRIES_FILE).is_file():
         return {}
-    out: dict[str, str] = {}
-    for iso, country in load_countries(root).items():
-        for name in (country.name, *(a for v in country.aliases.values() for a in v)):
-            out.setdefault(country_key(name), iso)
-    return out
+    return country_names(load_countries(root))
 
 
 def _lookup(keys: pa.Array, values: pa.Array) -> np.ndarray[Any, Any]:
@@ -959,7 +954,7 @@ def prefetch(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
                 thread.join(timeout=0.05)
 
 
-def check_destination(value: str | None) -> str | None:
+def check_destination(value: str | None, catalog: Catalog) -> str | None:
     """Validate a --destination value (ISO alpha-2, alpha-3 or a known name).
 
     Raises:
@@ -967,7 +962,7 @@ def check_destination(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    code = read_country(value)
+    code = read_country(value, _country_names(catalog.path))
     if code is None:
         raise InputError(
             f"Unknown destination {value!r}: use an ISO 3166 alpha-2 code, e.g. RU"

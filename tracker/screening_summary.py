@@ -195,7 +195,7 @@ def _cell_issues(
         else:
             found.append(
                 None
-                if read_country(v, country_names) is not None
+                if read_country(v, country_names or {}) is not None
                 else ("destination-unknown", f"destination {v!r} not recognised")
             )
     bad_u = np.array([f is not None for f in found], dtype=bool)

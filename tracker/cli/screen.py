@@ -222,8 +222,9 @@ def screen(
         tracker screen export.csv --code-column "Tariff" --fail-on-match
     """
     on = parse_date(as_of)
+    catalog = load_catalog()
     try:
-        dest = check_destination(destination)
+        dest = check_destination(destination, catalog)
     except InputError as exc:
         raise typer.BadParameter(str(exc), param_hint="--destination") from None
     if scheduler is not None and engine is not Engine.dask:
@@ -234,7 +235,6 @@ def screen(
     if output is not None and output.is_dir():
         raise InputError(f"{str(output)!r} is a folder; give a file name")
     started = time.monotonic()
-    catalog = load_catalog()
     source = open_table(file, sheet=sheet, encoding=encoding)
     try:
         if sheet is not None and source.format != "xlsx":
