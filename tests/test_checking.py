@@ -453,3 +453,32 @@ def test_real_destinations(real_catalog: Catalog) -> None:
     kz = check_items(real_catalog, ["optics"], destination="KZ").items[0]
     assert _verdict(kz, "chpl").applicability == "concern"
     assert _verdict(kz, "chpl").verdict == "listed"
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "alias"),
+    [
+        ("нитроцеллюлозы", "nitrocellulose", "нитроцеллюлоза"),
+        ("токарные станки с ЧПУ", "cnc_lathes", "токарный станок с ЧПУ"),
+        ("Werkzeugmaschinen", "machine_tools", "Werkzeugmaschinen"),
+    ],
+)
+def test_inflected_names_resolve_through_the_scanner(
+    real_catalog: Catalog, text: str, category: str, alias: str
+) -> None:
+    item = resolve_item(real_catalog, text)
+    assert (item.category, item.resolved_by, item.matched_name) == (
+        category,
+        "alias",
+        alias,
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["machine learning", "optics and lasers", "nitrocelulose"]
+)
+def test_no_guess_beyond_one_whole_goods_mention(
+    real_catalog: Catalog, text: str
+) -> None:
+    with pytest.raises(InputError, match=f"Unknown item {text!r}"):
+        resolve_item(real_catalog, text)

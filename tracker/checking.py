@@ -258,7 +258,9 @@ def resolve_item(catalog: Catalog, text: str) -> ResolvedItem:
     Names are compared case-insensitively after Unicode NFKC normalisation,
     ignoring hyphens, underscores and whitespace. An
     exact category key wins over a title, a title over an alias. A text that
-    names no category and is mostly digits is read as a code.
+    names no category and is mostly digits is read as a code. Otherwise an
+    inflected or plural form (``нитроцеллюлозы``, ``CNC lathes``) is recognised
+    when the whole text is one goods mention as ``tracker scan`` finds them.
 
     Args:
         catalog: the loaded catalogue.
@@ -321,6 +323,9 @@ def resolve_item(catalog: Catalog, text: str) -> ResolvedItem:
             title=title,
             codes=(digits,),
         )
+    inflected = _resolve_word_form(catalog, text)
+    if inflected is not None:
+        return inflected
     close = difflib.get_close_matches(norm, list(index), n=5, cutoff=0.6)
     names: list[str] = []
     for c in close:
@@ -335,6 +340,30 @@ def resolve_item(catalog: Catalog, text: str) -> ResolvedItem:
     raise UnknownItemError(
         f"Unknown item {text!r}: not a category name or an HS/CN/HTS code; {hint}"
     )
+
+
+def _resolve_word_form(catalog: Catalog, text: str) -> ResolvedItem | None:
+    """Recognise an inflected or plural alias (нитроцеллюлозы, CNC lathes).
+
+    The text must be one strong goods mention of ``tracker scan`` from its first
+    to its last character; anything else (two goods, extra words) is not guessed.
+    """
+    # Imported here: tracker.scanning cross-checks its findings with this module.
+    from tracker.scanning import scan_text
+
+    stripped = text.strip()
+    if stripped == "":
+        return None
+    found = [
+        m
+        for m in scan_text(catalog, stripped).mentions
+        if m.strength == "strong" and m.category is not None
+    ]
+    if len(found) != 1 or found[0].start != 0 or found[0].end != len(stripped):
+        return None
+    m = found[0]
+    assert m.category is not None
+    return _category_item(catalog, text, m.category, "alias", m.alias, m.language)
 
 
 def _dedupe(matches: Iterable[Match]) -> list[Match]:
