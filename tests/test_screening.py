@@ -227,7 +227,26 @@ def test_hs2017_split_is_indeterminate(mini_catalog: Catalog) -> None:
     assert out["tracker_reason"][0].startswith("code-hs2017-split: 8542.30 is an HS")
 
 
-def test_real_hs2017_table_catches_old_aircraft_parts(real_catalog: Catalog) -> None:
+def test_real_hs2017_split_code_is_indeterminate(real_catalog: Catalog) -> None:
+    out = screen_frame(
+        pd.DataFrame({"c": ["8525800000", "8525890000"]}),
+        real_catalog,
+        columns=ColumnMapping(code="c"),
+        destination="ru",
+        as_of=dt.date(2023, 6, 1),
+    ).frame
+    assert out["tracker_status"].tolist() == ["indeterminate", "match"]
+    assert out["tracker_reason"][0].startswith(
+        "code-hs2017-split: 8525.80 is an HS 2017 code; in HS 2022 it split into "
+        "8525.81/8525.82/8525.83/8525.89"
+    )
+
+
+def test_old_aircraft_part_code_is_caught_by_the_chapter_88_line(
+    real_catalog: Catalog,
+) -> None:
+    # HS 2017 8803.30 became 8807.30; Annex XI lists the whole of chapter 88, so
+    # both editions' codes match it directly.
     out = screen_frame(
         pd.DataFrame({"c": ["8803300000", "8807300000"]}),
         real_catalog,
@@ -235,11 +254,9 @@ def test_real_hs2017_table_catches_old_aircraft_parts(real_catalog: Catalog) -> 
         destination="ru",
         as_of=dt.date(2024, 6, 1),
     ).frame
-    assert out["tracker_status"].tolist() == ["indeterminate", "match"]
-    assert out["tracker_reason"][0].startswith(
-        "code-hs2017-split: 8803.30 is an HS 2017 code; in HS 2022 it became "
-        "8807.30, which is listed (chpl:880730"
-    )
+    assert out["tracker_status"].tolist() == ["match", "match"]
+    assert out["tracker_entries"][0] == "eu_russia:XI-88"
+    assert "chpl:880730" in out["tracker_entries"][1]
 
 
 def test_splits_file_is_validated(tmp_path: Path) -> None:
