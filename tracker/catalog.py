@@ -744,14 +744,14 @@ def validate_datasets(path: Path | None = None) -> ValidationReport:
         report.problems.append(Problem(str(root), None, None, str(exc)))
         return report
     report.problems.extend(problems)
-    # Files read by `tracker scan` (optional; checked when present).
+    # The other dataset files (checked when present). Imported here because those
+    # modules use this one's Problem type.
     from tracker.countries import validate_countries
+    from tracker.hs_splits import validate_splits
     from tracker.scan_rules import validate_scan_rules
 
     report.problems.extend(validate_countries(root))
     report.problems.extend(validate_scan_rules(root, catalog.categories))
-    from tracker.hs_splits import validate_splits  # read by `tracker screen`
-
     report.problems.extend(validate_splits(root))
     report.counts = {
         "lists": len(catalog.lists),
