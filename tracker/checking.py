@@ -136,6 +136,8 @@ class ListUsed(BaseModel):
     applicability: Applicability
     #: Why the list cannot answer for the date asked (None when it can).
     gap: str | None = None
+    #: What the bundled entries leave out ("" when nothing), see ControlList.
+    coverage_gap: str = ""
     entries: int
     #: Entry counts by verification level (official / secondary / unverified).
     verification: dict[str, int]
@@ -487,6 +489,7 @@ def _lists_used(catalog: Catalog, dest: str, as_of: dt.date | None) -> list[List
                 destinations=meta.destinations,
                 applicability=_applicability(catalog, key, dest)[0],
                 gap=catalog.list_gap(key, as_of),
+                coverage_gap=meta.coverage_gap,
                 entries=len(entries),
                 verification=levels,
                 sha256=dict(catalog.file_hashes.get(key, {})),

@@ -305,3 +305,17 @@ def test_real_report_has_regimes(tmp_path: Path, real_catalog: Catalog) -> None:
     assert ws.cell(row=row + 1, column=1).value == "regime"
     names = [ws.cell(row=r, column=1).value for r in range(row + 2, row + 5)]
     assert "UN sanctions on the DPRK" in names
+
+
+def test_sources_say_what_the_bundled_data_leaves_out(
+    tmp_path: Path, real_catalog: Catalog
+) -> None:
+    result = check_items(real_catalog, ["nitrocellulose"])
+    path = tmp_path / "report.xlsx"
+    write_check_report(result, path, run_info=RUN)
+    ws = load_workbook(path)["Sources"]
+    _, col = _find(ws, "what the bundled data leaves out")
+    row, _ = _find(ws, "us_ear_russia")
+    assert "Supplements No. 2, 4, 5, 6 and 7" in ws.cell(row=row, column=col).value
+    chpl_row, _ = _find(ws, "chpl")
+    assert ws.cell(row=chpl_row, column=col).value in (None, "")

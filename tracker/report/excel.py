@@ -610,6 +610,7 @@ def _sources(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         "destinations",
         "applicability",
         "gap for the date asked",
+        "what the bundled data leaves out",
         "entries",
         "official",
         "secondary",
@@ -629,6 +630,7 @@ def _sources(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
             ", ".join(d.upper() for d in lst.destinations),
             lst.applicability,
             lst.gap,
+            lst.coverage_gap,
             lst.entries,
             lst.verification.get("official", 0),
             lst.verification.get("secondary", 0),
@@ -643,6 +645,7 @@ def _sources(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         "version": 36.0,
         "legal basis": 36.0,
         "sha256 of dataset files": 92.0,
+        "what the bundled data leaves out": 40.0,
     }
     _, last = write_table(ws, columns, rows, link_columns=["url"], widths=widths)
     row = max(last, 1) + 2
