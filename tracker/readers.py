@@ -989,6 +989,8 @@ def text_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Return a column of text cells as one Arrow array, with nulls as ""."""
     import pyarrow.compute as pc
 
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
     if arr.null_count == 0:
         return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     out = pc.fill_null(arr, "")

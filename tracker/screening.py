@@ -441,6 +441,9 @@ class Screener:
         """
         n = table.num_rows
         rows = table.column("tracker_row").combine_chunks()
+        # Text columns the kernel dictionary-encodes anyway go out encoded
+        # (same values; cheaper to write).
+        same: dict[str, pa.DictionaryArray] = {}
         raw_code = text_array(table.column(columns.code))
         dflt = self.default_date
 
@@ -464,8 +467,7 @@ class Screener:
 
         # 2. dates: each distinct text parsed once
         if columns.date is not None:
-            raw_date = text_array(table.column(columns.date))
-            enc = pc.dictionary_encode(raw_date)
+            enc = _encode_cells(table, columns.date, same)
             date_vals = enc.dictionary.to_pylist()
             date_idx = np.asarray(enc.indices).astype(np.int64)
             parsed = [read_date(v) for v in date_vals]
@@ -497,8 +499,7 @@ class Screener:
 
         # 3. destinations: each distinct text read once
         if columns.destination is not None:
-            raw_dest = text_array(table.column(columns.destination))
-            enc = pc.dictionary_encode(raw_dest)
+            enc = _encode_cells(table, columns.destination, same)
             dest_vals = enc.dictionary.to_pylist()
             dest_idx = np.asarray(enc.indices).astype(np.int64)
             iso = [read_country(v, self._country_names) for v in dest_vals]
@@ -520,7 +521,7 @@ class Screener:
             filled = [self.default_destination]
             dest_idx = np.zeros(n, dtype=np.int64)
             dest_note_u, dest_note_idx = [], np.full(n, -1, np.int64)
-        dest_u = pa.array([c or "" for c in filled], pa.string())
+        dest_u = [c or "" for c in filled]
         cls_u = np.array([self._dest_class(c) for c in filled] + [0], dtype=np.int64)
         dest_cls = cls_u[dest_idx]
 
@@ -579,7 +580,7 @@ class Screener:
 
         # 6. keywords in the description, each distinct text scanned once
         if columns.description is not None:
-            enc = pc.dictionary_encode(text_array(table.column(columns.description)))
+            enc = _encode_cells(table, columns.description, same)
             kw_u = [
                 "; ".join(f"{w} ({k})" for w, k in self.keywords.scan(v))
                 for v in enc.dictionary.to_pylist()
@@ -619,30 +620,25 @@ class Screener:
             kw_u,
         )
 
-        def dict_of(indices: np.ndarray[Any, Any], values: list[str]) -> pa.Array:
-            return pa.DictionaryArray.from_arrays(
-                pa.array(indices.astype(np.int32)), pa.array(values, pa.string())
-            )
-
         added = {
             "tracker_row": rows,
             "tracker_code": pc.fill_null(code, ""),
-            "tracker_status": dict_of(group, [a.status for a in answers]),
+            "tracker_status": _dictionary(group, [a.status for a in answers]),
             "tracker_reason": reason,
-            "tracker_lists": dict_of(group, [a.lists for a in answers]),
-            "tracker_entries": dict_of(group, [a.entries for a in answers]),
-            "tracker_tiers": dict_of(group, [a.tiers for a in answers]),
-            "tracker_verdicts": dict_of(group, [a.verdicts for a in answers]),
-            "tracker_keywords": dict_of(desc_idx, kw_u),
+            "tracker_lists": _dictionary(group, [a.lists for a in answers]),
+            "tracker_entries": _dictionary(group, [a.entries for a in answers]),
+            "tracker_tiers": _dictionary(group, [a.tiers for a in answers]),
+            "tracker_verdicts": _dictionary(group, [a.verdicts for a in answers]),
+            "tracker_keywords": _dictionary(desc_idx, kw_u),
             "tracker_as_of": pa.DictionaryArray.from_arrays(
                 pa.array(day_idx.astype(np.int32)), as_of_u
             ),
-            "tracker_destination": pa.DictionaryArray.from_arrays(
-                pa.array(dest_idx.astype(np.int32)), dest_u
-            ),
+            "tracker_destination": _dictionary(dest_idx, dest_u),
             "tracker_notes": notes,
         }
         out = table.drop_columns(["tracker_row"])
+        for name, encoded in same.items():
+            out = out.set_column(out.column_names.index(name), name, encoded)
         for name in ADDED_COLUMNS:
             out = out.append_column(name, added[name])
         return out
@@ -670,9 +666,7 @@ class Screener:
                     text += f"; the description mentions {kw_u[kw_idx[row]]}"
                 values.append(text)
             indices[bad] = len(answers) + inv
-        return pa.DictionaryArray.from_arrays(
-            pa.array(indices.astype(np.int32)), pa.array(values, pa.string())
-        )
+        return _dictionary(indices, values)
 
     @staticmethod
     def _notes(
@@ -703,9 +697,7 @@ class Screener:
                     "lists cover: check the code"
                 )
             values.append("; ".join(p for p in parts if p != ""))
-        return pa.DictionaryArray.from_arrays(
-            pa.array(inv.astype(np.int32)), pa.array(values, pa.string())
-        )
+        return _dictionary(inv, values)
 
 
 def plain_strings(table: pa.Table) -> pa.Table:
@@ -752,6 +744,37 @@ def _country_names(root: Path) -> dict[str, str]:
     if not (root / COUNTRIES_FILE).is_file():
         return {}
     return country_names(load_countries(root))
+
+
+def _dictionary(indices: np.ndarray[Any, Any], values: list[str]) -> pa.Array:
+    """``values[indices]`` as a dictionary array whose values are distinct.
+
+    Parquet writes an Arrow dictionary as it is only when its values are
+    distinct; with repeats it falls back to plain text for every row.
+    """
+    first: dict[str, int] = {}
+    remap = [first.setdefault(v, len(first)) for v in values]
+    if len(first) < len(values):
+        indices = np.asarray(remap, dtype=np.int64)[indices]
+        values = list(first)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices.astype(np.int32)), pa.array(values, pa.string())
+    )
+
+
+def _encode_cells(
+    table: pa.Table, name: str, same: dict[str, pa.DictionaryArray]
+) -> pa.DictionaryArray:
+    """Dictionary-encode a text column (nulls as ""); note it in ``same``.
+
+    A column without nulls encodes to the same values, so the kernel may
+    return it encoded in place of the input column.
+    """
+    column = table.column(name)
+    enc: pa.DictionaryArray = pc.dictionary_encode(text_array(column))
+    if column.null_count == 0 and pa.types.is_string(column.type):
+        same[name] = enc
+    return enc
 
 
 def _lookup(keys: pa.Array, values: pa.Array) -> np.ndarray[Any, Any]:
