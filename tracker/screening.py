@@ -216,6 +216,8 @@ class Screener:
         self._narrower = pa.array(narrower, type=pa.string())
         self._split6 = pa.array([k for k in self.splits if len(k) == 6], pa.string())
         self._split4 = pa.array([k for k in self.splits if len(k) == 4], pa.string())
+        heads = {c[:4] for c in [*codes, *self.splits] if len(c) >= 4}
+        self._heads = pa.array(sorted(heads), pa.string())
         bounds: set[dt.date] = set()
         for e in catalog.entries:
             bounds.update(d for d in (e.added, e.ended) if d is not None)
@@ -431,6 +433,23 @@ class Screener:
 
     # -- the vectorised kernel ---------------------------------------------
 
+    def _prefix_lookups(self, code: pa.Array) -> list[np.ndarray[Any, Any]]:
+        """Longest containing entry code, narrower entry code, split rows."""
+        deep = np.full(len(code), -1, dtype=np.int64)
+        for size in sorted(VALID_LENGTHS, reverse=True):
+            keys = self._keys[size]
+            if len(keys) == 0:
+                continue
+            found = _lookup(pc.utf8_slice_codeunits(code, 0, size), keys)
+            take = (deep < 0) & (found >= 0)
+            deep[take] = found[take] + self._key_base[size]
+        return [
+            deep,
+            _lookup(code, self._narrower),
+            _lookup(pc.utf8_slice_codeunits(code, 0, 6), self._split6),
+            _lookup(pc.utf8_slice_codeunits(code, 0, 4), self._split4),
+        ]
+
     def screen(self, table: pa.Table, columns: ColumnMapping) -> pa.Table:
         """Screen an Arrow table of text cells; return it with tracker_* columns.
 
@@ -448,13 +467,20 @@ class Screener:
         dflt = self.default_date
 
         # 1. codes: clean digit strings directly, everything else once per value
-        fast = pc.fill_null(pc.match_substring_regex(raw_code, _FAST_CODE), False)
+        # (2, 4, 6, 8 or 10 ASCII digits: the same test as _FAST_CODE)
+        nbytes = np.asarray(pc.binary_length(raw_code).fill_null(0))
+        fast = (
+            np.asarray(pc.ascii_is_decimal(raw_code).fill_null(False))
+            & (nbytes % 2 == 0)
+            & (nbytes >= 2)
+            & (nbytes <= 10)
+        )
         code: pa.Array = raw_code
         state_idx = np.zeros(n, dtype=np.int32)  # 0 = ok
         slow_idx = np.full(n, -1, dtype=np.int64)  # row -> distinct slow value
         readings: list[CodeReading] = []
-        if not pc.all(fast).as_py():
-            slow = np.flatnonzero(~fast.to_numpy(zero_copy_only=False))
+        if not fast.all():
+            slow = np.flatnonzero(~fast)
             idx, readings = _unique_readings(pc.take(raw_code, pa.array(slow)))
             slow_idx[slow] = np.asarray(idx)
             r_code = pa.array([r.code for r in readings] + [None], pa.string())
@@ -462,7 +488,7 @@ class Screener:
                 [_STATES.index(r.state) for r in readings] + [0], np.int32
             )
             at = np.where(slow_idx < 0, len(readings), slow_idx)  # fast -> None
-            code = pc.if_else(fast, raw_code, pc.take(r_code, pa.array(at)))
+            code = pc.if_else(pa.array(fast), raw_code, pc.take(r_code, pa.array(at)))
             state_idx = r_state[at]
 
         # 2. dates: each distinct text parsed once
@@ -485,14 +511,16 @@ class Screener:
                 )
                 for v, d in zip(date_vals, parsed, strict=True)
             ]
-            days = days_u[date_idx] if len(days_u) else np.zeros(n, np.int64)
             has = np.array([x is not None for x in date_note_u] + [False])
             date_note_idx = np.where(has[date_idx], date_idx, -1)
         else:
-            days = np.full(n, dflt.toordinal(), dtype=np.int64)
+            days_u = np.full(min(n, 1), dflt.toordinal(), dtype=np.int64)
+            date_idx = np.zeros(n, dtype=np.int64)
             date_note_u, date_note_idx = [], np.full(n, -1, np.int64)
-        epoch = np.searchsorted(self._bound_days, days, side="right")
-        day_u, day_idx = np.unique(days, return_inverse=True)
+        # epochs and as-of days of the distinct dates, then per row
+        epoch = np.searchsorted(self._bound_days, days_u, side="right")[date_idx]
+        day_u, day_inv = np.unique(days_u, return_inverse=True)
+        day_idx = day_inv.reshape(-1)[date_idx]
         as_of_u = pa.array(
             [dt.date.fromordinal(int(d)).isoformat() for d in day_u], pa.string()
         )
@@ -531,20 +559,20 @@ class Screener:
         # entry codes under it (narrower), and its HS 2017 split row.
         length_of = np.asarray(pc.fill_null(pc.utf8_length(code), 0).to_numpy())
         deep = np.full(n, -1, dtype=np.int64)  # id of the longest containing key
-        for size in sorted(VALID_LENGTHS, reverse=True):
-            keys = self._keys[size]
-            if len(keys) == 0:
-                continue
-            found = _lookup(pc.utf8_slice_codeunits(code, 0, size), keys)
-            take = (deep < 0) & (found >= 0)
-            deep[take] = found[take] + self._key_base[size]
-        comps = [
-            length_of,
-            deep,
-            _lookup(code, self._narrower),
-            _lookup(pc.utf8_slice_codeunits(code, 0, 6), self._split6),
-            _lookup(pc.utf8_slice_codeunits(code, 0, 4), self._split4),
-        ]
+        comps = [length_of, deep, *(np.full(n, -1, dtype=np.int64) for _ in "nsS")]
+        # A code of 4+ digits whose first four begin no entry code and no split
+        # row can only sit under a chapter key: the other lookups run on the
+        # remaining rows only.
+        head = pc.utf8_slice_codeunits(code, 0, 4)
+        near = (length_of < 4) | (_lookup(head, self._heads) >= 0)
+        if len(self._keys[2]):
+            found = _lookup(pc.utf8_slice_codeunits(code, 0, 2), self._keys[2])
+            far = ~near & (found >= 0)
+            deep[far] = found[far] + self._key_base[2]
+        at = np.flatnonzero(near)
+        if len(at):
+            for i, comp in enumerate(self._prefix_lookups(pc.take(code, pa.array(at)))):
+                comps[i + 1][at] = comp
         hit_mask = np.zeros(n, dtype=bool)
         for comp in comps[1:]:
             hit_mask |= comp >= 0
