@@ -55,3 +55,27 @@ def test_exit_codes_are_documented() -> None:
     table = README.split("## Exit codes", 1)[1]
     for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |"):
         assert code in table
+
+
+def test_dataset_schemas_match_the_models() -> None:
+    from tracker.schema import stale_schemas
+
+    assert stale_schemas(REPO / "datasets" / "schema") == []
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["datasets", "schema", "--check", str(REPO / "datasets" / "schema")]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_stale_schema_is_reported(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from tracker.schema import write_schemas
+
+    folder = Path(str(tmp_path))
+    write_schemas(folder)
+    (folder / "publisher.json").write_text("{}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["datasets", "schema", "--check", str(folder)])
+    assert result.exit_code == 1
+    assert "publisher.json: out of date; run 'tracker datasets schema'" in result.stdout

@@ -1,4 +1,4 @@
-"""`tracker datasets validate`: check the curated data with the program's own loader."""
+"""`tracker datasets validate` and `schema`: check the curated data and describe its files."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import typer
 from tracker.catalog import validate_datasets
 from tracker.cli.options import FormatOpt, OutputFormat
 from tracker.report.console import emit_csv, emit_json
+from tracker.schema import stale_schemas, write_schemas
+from tracker.settings import datasets_path
 
 app = typer.Typer(no_args_is_help=True, help="Manage and check the bundled datasets.")
 
@@ -55,3 +57,39 @@ def validate(
         typer.echo(f"{report.path}: {status}" + (f" ({counts})" if counts else ""))
     if not report.valid:
         raise typer.Exit(1)
+
+
+@app.command("schema")
+def schema(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="Where to write (default: <datasets>/schema)."),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Only check the files are up to date (exit 1 if not)."
+        ),
+    ] = False,
+) -> None:
+    """Write the JSON Schemas of the dataset files, generated from the models.
+
+    The schemas describe list metadata, entries, categories, publishers and
+    countries for editors and other tools; a test keeps them in step with the code.
+
+    \b
+    Examples:
+        tracker datasets schema
+        tracker datasets schema --check
+    """
+    target = folder if folder is not None else datasets_path() / "schema"
+    if check:
+        stale = stale_schemas(target)
+        for name in stale:
+            typer.echo(f"{target / name}: out of date; run 'tracker datasets schema'")
+        if stale:
+            raise typer.Exit(1)
+        typer.echo(f"{target}: schemas up to date")
+        return
+    for name in write_schemas(target):
+        typer.echo(f"wrote {target / name}")
