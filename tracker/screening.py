@@ -487,8 +487,10 @@ class Screener:
             r_state = np.array(
                 [_STATES.index(r.state) for r in readings] + [0], np.int32
             )
-            at = np.where(slow_idx < 0, len(readings), slow_idx)  # fast -> None
-            code = pc.if_else(pa.array(fast), raw_code, pc.take(r_code, pa.array(at)))
+            code = pc.replace_with_mask(
+                raw_code, pa.array(~fast), pc.take(r_code, pa.array(slow_idx[slow]))
+            )
+            at = np.where(slow_idx < 0, len(readings), slow_idx)  # fast -> ok
             state_idx = r_state[at]
 
         # 2. dates: each distinct text parsed once
@@ -623,8 +625,8 @@ class Screener:
         reason = self._reasons(
             answers, group, bad_code, slow_idx, kw_idx, readings, kw_u
         )
-        group_status = np.array([a.status for a in answers], dtype=object)
-        conflict = (kw_idx >= 0) & (group_status[group] == "no-match")
+        no_match = np.array([a.status == "no-match" for a in answers])
+        conflict = (kw_idx >= 0) & no_match[group]
         # Groups with the same notes (most have none) share one id.
         group_notes: list[str] = []
         note_id: dict[str, int] = {}
@@ -750,28 +752,42 @@ def _factorize_rows(
     Returns (group of each row, first row of each group), groups numbered in
     order of first appearance.
     """
-    import pandas as pd
-
     key = np.zeros(len(parts[0]), dtype=np.int64)
     for part in parts:
         shifted = part.astype(np.int64) + 1  # -1 (no hit) becomes 0
         radix = int(shifted.max()) + 1 if len(shifted) else 1
         if int(key.max(initial=0)) >= (2**62) // max(radix, 1):
-            key = pd.factorize(key)[0].astype(np.int64)
+            key = _factorize(key)[0]
         key = key * radix + shifted
-    codes, uniques = pd.factorize(key)
-    first = np.empty(len(uniques), dtype=np.int64)
+    codes, count = _factorize(key)
+    first = np.empty(count, dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    return codes.astype(np.int64), first
+    return codes, first
+
+
+def _factorize(key: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], int]:
+    """(number of each value, in order of first appearance; distinct values)."""
+    enc = pc.dictionary_encode(pa.array(key))
+    return np.asarray(enc.indices).astype(np.int64), len(enc.dictionary)
 
 
 def _country_names(root: Path) -> dict[str, str]:
     """Country names and alpha-3 codes of datasets/countries.yml -> ISO alpha-2."""
     from tracker.countries import COUNTRIES_FILE, country_names, load_countries
 
-    if not (root / COUNTRIES_FILE).is_file():
+    path = root / COUNTRIES_FILE
+    if not path.is_file():
         return {}
-    return country_names(load_countries(root))
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    names = _COUNTRY_NAMES.get(key)
+    if names is None:  # parsed once per file version (YAML is slow to read)
+        names = country_names(load_countries(root))
+        _COUNTRY_NAMES[key] = names
+    return dict(names)
+
+
+_COUNTRY_NAMES: dict[tuple[str, int, int], dict[str, str]] = {}
 
 
 def _dictionary(indices: np.ndarray[Any, Any], values: list[str]) -> pa.Array:
