@@ -216,8 +216,16 @@ class Screener:
         self._narrower = pa.array(narrower, type=pa.string())
         self._split6 = pa.array([k for k in self.splits if len(k) == 6], pa.string())
         self._split4 = pa.array([k for k in self.splits if len(k) == 4], pa.string())
-        heads = {c[:4] for c in [*codes, *self.splits] if len(c) >= 4}
-        self._heads = pa.array(sorted(heads), pa.string())
+        # first four digits of entry codes and split rows -> True
+        self._head_table = np.zeros(10_000, dtype=bool)
+        for c in [*codes, *self.splits]:
+            if len(c) >= 4 and _is_digits(c[:4]):
+                self._head_table[int(c[:4])] = True
+        # chapter (2-digit) entry code -> its index in self._keys[2]
+        self._chapter_id = np.full(100, -1, dtype=np.int64)
+        for i, c in enumerate(self._keys[2].to_pylist()):
+            if _is_digits(c):
+                self._chapter_id[int(c)] = i
         bounds: set[dt.date] = set()
         for e in catalog.entries:
             bounds.update(d for d in (e.added, e.ended) if d is not None)
@@ -476,6 +484,7 @@ class Screener:
             & (nbytes <= 10)
         )
         code: pa.Array = raw_code
+        length_of = np.where(fast, nbytes, 0).astype(np.int64)
         state_idx = np.zeros(n, dtype=np.int32)  # 0 = ok
         slow_idx = np.full(n, -1, dtype=np.int64)  # row -> distinct slow value
         readings: list[CodeReading] = []
@@ -483,15 +492,18 @@ class Screener:
             slow = np.flatnonzero(~fast)
             idx, readings = _unique_readings(pc.take(raw_code, pa.array(slow)))
             slow_idx[slow] = np.asarray(idx)
-            r_code = pa.array([r.code for r in readings] + [None], pa.string())
+            # unusable codes become "" (no lookup matches it)
+            r_code = pa.array([r.code or "" for r in readings], pa.string())
             r_state = np.array(
                 [_STATES.index(r.state) for r in readings] + [0], np.int32
             )
+            r_len = np.array([len(r.code or "") for r in readings], np.int64)
             code = pc.replace_with_mask(
                 raw_code, pa.array(~fast), pc.take(r_code, pa.array(slow_idx[slow]))
             )
             at = np.where(slow_idx < 0, len(readings), slow_idx)  # fast -> ok
             state_idx = r_state[at]
+            length_of[slow] = r_len[slow_idx[slow]]
 
         # 2. dates: each distinct text parsed once
         if columns.date is not None:
@@ -559,18 +571,18 @@ class Screener:
         # fixed by the longest one (the shorter ones are its prefixes), so a
         # code's signature is: length, longest containing entry code, the
         # entry codes under it (narrower), and its HS 2017 split row.
-        length_of = np.asarray(pc.fill_null(pc.utf8_length(code), 0).to_numpy())
         deep = np.full(n, -1, dtype=np.int64)  # id of the longest containing key
         comps = [length_of, deep, *(np.full(n, -1, dtype=np.int64) for _ in "nsS")]
-        # A code of 4+ digits whose first four begin no entry code and no split
-        # row can only sit under a chapter key: the other lookups run on the
-        # remaining rows only.
-        head = pc.utf8_slice_codeunits(code, 0, 4)
-        near = (length_of < 4) | (_lookup(head, self._heads) >= 0)
-        if len(self._keys[2]):
-            found = _lookup(pc.utf8_slice_codeunits(code, 0, 2), self._keys[2])
-            far = ~near & (found >= 0)
-            deep[far] = found[far] + self._key_base[2]
+        # A clean code of 4+ digits whose first four begin no entry code and
+        # no split row can only sit under a chapter key: the other lookups
+        # run on the remaining rows only. The first digits are read straight
+        # from the text buffer.
+        clean4 = fast & (nbytes >= 4)
+        head = np.where(clean4, _leading_number(raw_code, 4), 0)
+        near = ~clean4 | self._head_table[head]
+        chapter = self._chapter_id[head // 100]
+        far = ~near & (chapter >= 0)
+        deep[far] = chapter[far] + self._key_base[2]
         at = np.flatnonzero(near)
         if len(at):
             for i, comp in enumerate(self._prefix_lookups(pc.take(code, pa.array(at)))):
@@ -652,7 +664,7 @@ class Screener:
 
         added = {
             "tracker_row": rows,
-            "tracker_code": pc.fill_null(code, ""),
+            "tracker_code": code,
             "tracker_status": _dictionary(group, [a.status for a in answers]),
             "tracker_reason": reason,
             "tracker_lists": _dictionary(group, [a.lists for a in answers]),
@@ -804,6 +816,34 @@ def _dictionary(indices: np.ndarray[Any, Any], values: list[str]) -> pa.Array:
     return pa.DictionaryArray.from_arrays(
         pa.array(indices.astype(np.int32)), pa.array(values, pa.string())
     )
+
+
+def _is_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _leading_number(arr: pa.Array, width: int) -> np.ndarray[Any, Any]:
+    """The first ``width`` bytes of each string read as a decimal number.
+
+    Meaningful only for strings that start with ``width`` ASCII digits (the
+    caller masks the others).
+    """
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    n = len(arr)
+    _, offsets_buf, data_buf = arr.buffers()[:3]
+    starts = np.frombuffer(offsets_buf, dtype=np.int32, count=arr.offset + n)[
+        arr.offset :
+    ]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else None
+    if data is None or len(data) == 0:
+        return np.zeros(n, dtype=np.int64)
+    last = len(data) - 1
+    out = np.zeros(n, dtype=np.int64)
+    for i in range(width):
+        digit = data[np.minimum(starts + i, last)].astype(np.int64) - 48
+        out = out * 10 + digit
+    return out
 
 
 def _encode_cells(
