@@ -102,7 +102,13 @@ def account(
     t_vals, t_idx = _codes_of(out.column("tracker_tiers"))
     d_vals, d_idx = _codes_of(out.column("tracker_destination"))
     m_vals, m_idx = _codes_of(out.column("tracker_as_of"))
-    months = [v[:7] for v in m_vals]
+    # days -> months first: a few dozen (month, status) keys per chunk
+    month_of: dict[str, int] = {}
+    m_map = np.array(
+        [month_of.setdefault(v[:7], len(month_of)) for v in m_vals], dtype=np.int64
+    )
+    months = list(month_of)
+    mo_idx = m_map[m_idx] if len(m_map) else m_idx
     match = np.array([v == "match" for v in st_vals] + [False])[st_idx]
     if match.any():
         key = l_idx[match] * len(t_vals) + t_idx[match]
@@ -115,10 +121,12 @@ def account(
                 summary.by_list_tier[pair] += c
     for labels, idx, counter in (
         (d_vals, d_idx, summary.by_destination),
-        (months, m_idx, summary.by_month),
+        (months, mo_idx, summary.by_month),
     ):
         key = idx * len(st_vals) + st_idx
-        keys, counts = np.unique(key, return_counts=True)
+        all_counts = np.bincount(key, minlength=len(labels) * len(st_vals))
+        keys = np.flatnonzero(all_counts)
+        counts = all_counts[keys]
         for k, c in zip(keys.tolist(), counts.tolist(), strict=True):
             label = labels[k // len(st_vals)] or ""
             counter[(label, st_vals[k % len(st_vals)])] += c
@@ -223,15 +231,15 @@ def _cell_issues(
         return
     room = max(0, _ISSUE_LIMIT - len(summary.issues))
     shown = bad[:room]
-    for k, u, row in zip(
-        shown.tolist(),
+    for value, u, row in zip(
+        pc.take(raw, pa.array(shown)).to_pylist(),
         idx_np[shown].tolist(),
         pc.take(rows, pa.array(where[:room])).to_pylist(),
         strict=True,
     ):
         item = found[u]
         assert item is not None
-        summary.add_issue(RowIssue(item[0], row, column, raw[k].as_py(), item[1]))
+        summary.add_issue(RowIssue(item[0], row, column, value, item[1]))
     for u in idx_np[bad[room:]].tolist():
         item = found[u]
         assert item is not None
