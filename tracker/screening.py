@@ -720,9 +720,17 @@ class Screener:
         kw_u: list[str],
     ) -> pa.Array:
         """tracker_notes: repairs, defaults used, group notes, goods names seen."""
-        inv, first = _factorize_rows(keys)
-        rep, dnote, cnote, grp, kwn = (k[first].tolist() for k in keys)
-        values = []
+        # Rows without any note part (most) share value 0, ""; the others are
+        # numbered by their distinct combination of parts.
+        noted = np.zeros(len(keys[0]), dtype=bool)
+        for k in keys:
+            noted |= k >= 0
+        at = np.flatnonzero(noted)
+        inv = np.zeros(len(noted), dtype=np.int64)
+        sub_inv, first = _factorize_rows([k[at] for k in keys])
+        inv[at] = sub_inv + 1
+        rep, dnote, cnote, grp, kwn = (k[at[first]].tolist() for k in keys)
+        values = [""]
         for r, d, c, g, k in zip(rep, dnote, cnote, grp, kwn, strict=True):
             parts = []
             if r >= 0:
