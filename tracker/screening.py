@@ -240,7 +240,10 @@ class Screener:
         self._class_of_sig: dict[tuple[bool, ...], int] = {}
         self._lock = threading.Lock()
         self._class_rep: list[str | None] = []
-        self._answers: dict[tuple[Any, ...], GroupAnswer] = {}
+        # decision group signature -> answer id; equal answers share one id
+        self._answers: dict[tuple[Any, ...], int] = {}
+        self._answer_list: list[GroupAnswer] = []
+        self._answer_ids: dict[GroupAnswer, int] = {}
         self._matches: dict[tuple[Any, ...], list[Match]] = {}
 
     # -- per-group answers -------------------------------------------------
@@ -250,6 +253,16 @@ class Screener:
             first = self._bounds[0] if self._bounds else self.default_date
             return first - dt.timedelta(days=1)
         return self._bounds[epoch - 1]
+
+    def _answer_id(self, ans: GroupAnswer) -> int:
+        """The one id of answers equal to ``ans`` (registered on first sight)."""
+        with self._lock:  # screen() may run in several threads
+            known = self._answer_ids.get(ans)
+            if known is None:
+                known = len(self._answer_list)
+                self._answer_list.append(ans)
+                self._answer_ids[ans] = known
+            return known
 
     def _dest_class(self, dest: str | None) -> int:
         """Destinations for which every list applies and concerns alike share a class."""
@@ -600,19 +613,25 @@ class Screener:
             inverse, first = _factorize_rows(parts)
             uniq = np.stack([p[first] for p in parts], axis=1)
             code_vals = pc.take(code, pa.array(hit_rows[first])).to_pylist()
+            ids: list[int] = []
             for sig, rep in zip(uniq.tolist(), code_vals, strict=True):
                 cache_key = tuple(sig)
-                ans = self._answers.get(cache_key)
-                if ans is None:
-                    ans = self.answer(
-                        rep,
-                        self._epoch_date(sig[-2]),
-                        self._class_rep[sig[-1]],
-                        key=tuple(sig[:-1]),
+                known = self._answers.get(cache_key)
+                if known is None:
+                    known = self._answer_id(
+                        self.answer(
+                            rep,
+                            self._epoch_date(sig[-2]),
+                            self._class_rep[sig[-1]],
+                            key=tuple(sig[:-1]),
+                        )
                     )
-                    self._answers[cache_key] = ans
-                answers.append(ans)
-            group[hit_rows] = inverse + 1
+                    self._answers[cache_key] = known
+                ids.append(known)
+            # groups with equal answers are merged: one dictionary value each
+            used, local = np.unique(np.array(ids, dtype=np.int64), return_inverse=True)
+            answers.extend(self._answer_list[i] for i in used.tolist())
+            group[hit_rows] = local.reshape(-1)[inverse] + 1
         # unusable codes: one group per state (the reason is set per row below)
         base = len(answers)
         for _state in _STATES[1:]:
