@@ -1010,7 +1010,7 @@ def iter_screened(
     """
     import collections
     import os
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor, wait
 
     on = as_of if as_of is not None else dt.date.today()  # one date for all
     # One screener for all threads: its caches are dicts (atomic get/set) and
@@ -1037,8 +1037,15 @@ def iter_screened(
 
     with ThreadPoolExecutor(workers, thread_name_prefix="tracker-screen") as pool:
         pending: collections.deque[Future[pa.Table]] = collections.deque()
+        warm = False
         for chunk in prefetch(source.iter_chunks(chunk_rows)):
             pending.append(pool.submit(run, chunk))
+            if not warm:
+                # The first chunk fills the answer caches; screening the next
+                # one alongside would work out the same answers again, in
+                # Python (one core's worth under the GIL).
+                wait([pending[0]])
+                warm = True
             if len(pending) > workers:
                 yield done(pending.popleft())
         while pending:
