@@ -244,6 +244,8 @@ class Screener:
         self._answers: dict[tuple[Any, ...], int] = {}
         self._answer_list: list[GroupAnswer] = []
         self._answer_ids: dict[GroupAnswer, int] = {}
+        self._flags: dict[str | None, tuple[dict[str, bool], dict[str, bool]]] = {}
+        self._gaps: dict[tuple[str | None, dt.date], list[tuple[str, dt.date]]] = {}
         self._matches: dict[tuple[Any, ...], list[Match]] = {}
 
     # -- per-group answers -------------------------------------------------
@@ -253,6 +255,33 @@ class Screener:
             first = self._bounds[0] if self._bounds else self.default_date
             return first - dt.timedelta(days=1)
         return self._bounds[epoch - 1]
+
+    def _list_flags(self, dest: str | None) -> tuple[dict[str, bool], dict[str, bool]]:
+        """Per list: does it apply to ``dest``; does it concern ``dest``."""
+        flags = self._flags.get(dest)
+        if flags is None:
+            lists = self.catalog.lists
+            flags = (
+                {k: meta.applies_to(dest) for k, meta in lists.items()},
+                {k: meta.concerns(dest) for k, meta in lists.items()},
+            )
+            self._flags[dest] = flags
+        return flags
+
+    def _gap_lists(self, dest: str | None, on: dt.date) -> list[tuple[str, dt.date]]:
+        """(list, covered-from date) of the lists applying to ``dest`` whose
+        bundled text does not cover ``on``."""
+        found = self._gaps.get((dest, on))
+        if found is None:
+            found = []
+            for lst in self.lists:
+                meta = self.catalog.lists[lst]
+                if not meta.applies_to(dest) or meta.covers_from is None:
+                    continue
+                if self.catalog.list_gap(lst, on) is not None:
+                    found.append((lst, meta.covers_from))
+            self._gaps[(dest, on)] = found
+        return found
 
     def _answer_id(self, ans: GroupAnswer) -> int:
         """The one id of answers equal to ``ans`` (registered on first sight)."""
@@ -318,14 +347,12 @@ class Screener:
         The vectorised kernel calls this once per decision group; it is also the
         per-row reference implementation.
         """
-        cat = self.catalog
+        applies_to, concerns = self._list_flags(dest)
         matches = self._match(code, on, key)
-        applies = [m for m in matches if cat.lists[m.list_key].applies_to(dest)]
-        others = [m for m in matches if not cat.lists[m.list_key].applies_to(dest)]
+        applies = [m for m in matches if applies_to[m.list_key]]
+        others = [m for m in matches if not applies_to[m.list_key]]
         notes: list[str] = []
-        concern = sorted(
-            {m.list_key for m in others if cat.lists[m.list_key].concerns(dest)}
-        )
+        concern = sorted({m.list_key for m in others if concerns[m.list_key]})
         if concern:
             notes.append(
                 f"{', '.join(concern)}: due-diligence concern for this destination "
@@ -363,7 +390,7 @@ class Screener:
                     m.list_key + ":" + m.entry_id
                     for succ in split.hs2022
                     for m in self._match(succ, on)
-                    if cat.lists[m.list_key].applies_to(dest)
+                    if applies_to[m.list_key]
                 }
             )
             if hits:
@@ -385,15 +412,10 @@ class Screener:
                     "; ".join([split.note, *notes]),
                 )
         gaps = []
-        for lst in self.lists:
-            meta = cat.lists[lst]
-            if not meta.applies_to(dest) or meta.covers_from is None:
-                continue
+        for lst, since in self._gap_lists(dest, on):
             gap_key = None if key is None else ("gap", *key[:-1])
-            if cat.list_gap(lst, on) is not None and self._match(
-                code, meta.covers_from, gap_key, (lst,)
-            ):
-                gaps.append(f"{lst} (bundled from {meta.covers_from})")
+            if self._match(code, since, gap_key, (lst,)):
+                gaps.append(f"{lst} (bundled from {since})")
         if gaps:
             return GroupAnswer(
                 "indeterminate",
