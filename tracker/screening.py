@@ -240,8 +240,9 @@ class Screener:
         self._class_of_sig: dict[tuple[bool, ...], int] = {}
         self._lock = threading.Lock()
         self._class_rep: list[str | None] = []
-        # decision group signature -> answer id; equal answers share one id
-        self._answers: dict[tuple[Any, ...], int] = {}
+        # decision group signature (packed int or tuple) -> answer id; equal
+        # answers share one id
+        self._answers: dict[Any, int] = {}
         self._answer_list: list[GroupAnswer] = []
         self._answer_ids: dict[GroupAnswer, int] = {}
         self._flags: dict[str | None, tuple[dict[str, bool], dict[str, bool]]] = {}
@@ -255,6 +256,34 @@ class Screener:
             first = self._bounds[0] if self._bounds else self.default_date
             return first - dt.timedelta(days=1)
         return self._bounds[epoch - 1]
+
+    def _pack(self, parts: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any] | None:
+        """Signature parts (length, key ids, epoch, class) as one int64 per row.
+
+        The radices are fixed for the screener, so a packed signature means the
+        same in every chunk. None if a value falls outside them.
+        """
+        radices = [
+            11,  # code length 0..10
+            sum(len(k) for k in self._keys.values()) + 1,  # deep + 1
+            len(self._narrower) + 1,
+            len(self._split6) + 1,
+            len(self._split4) + 1,
+            len(self._bounds) + 1,  # epoch 0..len(bounds)
+        ]
+        span = 1
+        for r in radices:
+            span *= r
+        *inner, classes = parts
+        if not len(classes) or int(classes.max()) >= (2**62) // span:
+            return None
+        key = classes.astype(np.int64)
+        for part, radix, shift in zip(inner, radices, (0, 1, 1, 1, 1, 0), strict=True):
+            value = part.astype(np.int64) + shift
+            if int(value.min()) < 0 or int(value.max()) >= radix:
+                return None
+            key = key * radix + value
+        return key
 
     def _list_flags(self, dest: str | None) -> tuple[dict[str, bool], dict[str, bool]]:
         """Per list: does it apply to ``dest``; does it concern ``dest``."""
@@ -632,15 +661,25 @@ class Screener:
         hit_rows = np.flatnonzero(hit_mask & (state_idx <= 1))
         if len(hit_rows):
             parts = [c[hit_rows] for c in comps] + [epoch[hit_rows], dest_cls[hit_rows]]
-            inverse, first = _factorize_rows(parts)
-            uniq = np.stack([p[first] for p in parts], axis=1)
-            code_vals = pc.take(code, pa.array(hit_rows[first])).to_pylist()
-            ids: list[int] = []
-            for sig, rep in zip(uniq.tolist(), code_vals, strict=True):
-                cache_key = tuple(sig)
-                known = self._answers.get(cache_key)
-                if known is None:
-                    known = self._answer_id(
+            packed = self._pack(parts)
+            cache_keys: list[Any]
+            if packed is not None:  # one int64 per signature (the usual case)
+                inverse, count = _factorize(packed)
+                first = _first_rows(inverse, count)
+                cache_keys = packed[first].tolist()
+            else:
+                inverse, first = _factorize_rows(parts)
+                cache_keys = [
+                    tuple(r) for r in np.stack([p[first] for p in parts], 1).tolist()
+                ]
+            get = self._answers.get
+            ids: list[int] = [get(k, -1) for k in cache_keys]
+            misses = [i for i, known in enumerate(ids) if known < 0]
+            if misses:
+                reps = pc.take(code, pa.array(hit_rows[first[misses]])).to_pylist()
+                for i, rep in zip(misses, reps, strict=True):
+                    sig = [int(p[first[i]]) for p in parts]
+                    ids[i] = self._answer_id(
                         self.answer(
                             rep,
                             self._epoch_date(sig[-2]),
@@ -648,8 +687,7 @@ class Screener:
                             key=tuple(sig[:-1]),
                         )
                     )
-                    self._answers[cache_key] = known
-                ids.append(known)
+                    self._answers[cache_keys[i]] = ids[i]
             # groups with equal answers are merged: one dictionary value each
             used, local = np.unique(np.array(ids, dtype=np.int64), return_inverse=True)
             answers.extend(self._answer_list[i] for i in used.tolist())
@@ -821,9 +859,14 @@ def _factorize_rows(
             key = _factorize(key)[0]
         key = key * radix + shifted
     codes, count = _factorize(key)
+    return codes, _first_rows(codes, count)
+
+
+def _first_rows(inverse: np.ndarray[Any, Any], count: int) -> np.ndarray[Any, Any]:
+    """First row of each of ``count`` groups numbered by ``inverse``."""
     first = np.empty(count, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    return codes, first
+    first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1)
+    return first
 
 
 def _factorize(key: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], int]:
