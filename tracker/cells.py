@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -123,6 +124,11 @@ def read_code(raw: str) -> CodeReading:
     return CodeReading(
         "malformed", None, f"{raw!r} is not a goods code (expected digits)"
     )
+
+
+#: ``read_code`` with a bounded memory of recent cells: the screening kernel
+#: and its summary read the same problem cells of a chunk one after the other.
+read_code_cached = functools.lru_cache(maxsize=1 << 16)(read_code)
 
 
 def _strip_code(text: str) -> str | None:

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from tracker.catalog import Catalog
 from tracker.cells import (
     CodeReading,
-    read_code,
+    read_code_cached,
     read_country,
     read_date,
 )
@@ -964,7 +964,7 @@ def _unique_readings(values: pa.Array) -> tuple[pa.Array, list[CodeReading]]:
     enc = pc.dictionary_encode(values)
     if isinstance(enc, pa.ChunkedArray):
         enc = enc.combine_chunks()
-    readings = [read_code(v) for v in enc.dictionary.to_pylist()]
+    readings = [read_code_cached(v) for v in enc.dictionary.to_pylist()]
     return enc.indices, readings
 
 

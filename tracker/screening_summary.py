@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tracker.cells import read_code, read_country, read_date
+from tracker.cells import read_code_cached, read_country, read_date
 from tracker.readers import ColumnMapping, IssueCode, RowIssue, text_array
 
 #: Row issues kept in a summary (all are counted in issue_counts).
@@ -188,7 +188,7 @@ def _cell_issues(
         if v == "" and kind != "code":
             found.append(None)
         elif kind == "code":
-            reading = read_code(v)
+            reading = read_code_cached(v)
             found.append(
                 None
                 if reading.state == "ok"
