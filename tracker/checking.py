@@ -37,9 +37,6 @@ VERDICT_RANK: dict[Verdict, int] = {
     "not-listed": 0,
 }
 
-#: Strength of a match basis when one entry matched several ways (lower wins).
-BASIS_RANK = BASIS_ORDER
-
 #: How an item was recognised.
 #: key / title / alias: the text names a category; code: an HS/CN/HTS code.
 ResolvedBy = Literal["key", "title", "alias", "code"]
@@ -377,8 +374,8 @@ def _dedupe(matches: Iterable[Match]) -> list[Match]:
         if old is None:
             best[key] = m
             continue
-        new_rank = (BASIS_RANK[m.basis], -VERDICT_RANK[m.verdict])
-        old_rank = (BASIS_RANK[old.basis], -VERDICT_RANK[old.verdict])
+        new_rank = (BASIS_ORDER[m.basis], -VERDICT_RANK[m.verdict])
+        old_rank = (BASIS_ORDER[old.basis], -VERDICT_RANK[old.verdict])
         if new_rank < old_rank:
             best[key] = m
         elif (
