@@ -26,6 +26,7 @@ from tracker.models import (
     ItemCategory,
     Publisher,
 )
+from tracker.problems import Problem
 from tracker.settings import datasets_path
 
 #: Columns of every lists/<key>/entries.csv, in this order.
@@ -59,24 +60,6 @@ _DATES = ("added", "ended", "wind_down_until")
 HS_REFERENCE_FILE = "hs2022.csv"
 #: Optional file: per destination country, the regimes that restrict exports to it.
 DESTINATIONS_FILE = "destinations.yml"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in the curated data, with where it is."""
-
-    file: str
-    row: int | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f" row {self.row}"
-        if self.field is not None:
-            where += f" field {self.field!r}"
-        return f"{where}: {self.message}"
 
 
 @dataclass

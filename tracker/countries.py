@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tracker.catalog import Problem
 from tracker.exc import DatasetError
+from tracker.problems import Problem
 from tracker.settings import datasets_path
 from tracker.text import nfkc_fold
 

@@ -7,8 +7,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.catalog import Problem
 from tracker.exc import DatasetError
+from tracker.problems import Problem
 
 #: File of datasets/ with the HS 2017 codes split or moved in HS 2022.
 SPLITS_FILE = "hs2017_splits.csv"

@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tracker.catalog import Problem
 from tracker.exc import DatasetError
+from tracker.problems import Problem
 
 #: File of datasets/ with the weak words and trap phrases of the scanner.
 SCAN_RULES_FILE = "scan_rules.yml"
