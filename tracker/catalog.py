@@ -710,6 +710,54 @@ def _load(root: Path) -> tuple[Catalog, list[Problem]]:
     return catalog, problems
 
 
+#: The list whose entries.csv ``tracker datasets build`` derives from source tables.
+BUILT_LIST = "eu_russia"
+
+
+def build_datasets(path: Path | None = None) -> tuple[dict[Path, str], list[Problem]]:
+    """Derive the built entry files from the source tables (pure, offline).
+
+    Args:
+        path: a datasets folder; default: the one in use.
+
+    Returns:
+        (target file -> its new text, problems found in the source tables).
+        Nothing is written.
+    """
+    from tracker.annex_build import build_eu_russia
+
+    root = path if path is not None else datasets_path()
+    problems: list[Problem] = []
+    ref = _load_hs_reference(root, problems)
+    categories = _load_categories(root, ref, problems)
+    text = build_eu_russia(
+        root, ref, {k: c.hs_codes for k, c in categories.items()}, problems
+    )
+    out: dict[Path, str] = {}
+    if text is not None:
+        out[root / "lists" / BUILT_LIST / "entries.csv"] = text
+    return out, problems
+
+
+def stale_builds(path: Path | None = None) -> list[Problem]:
+    """Problems in the source tables, and built files that differ from a rebuild."""
+    root = path if path is not None else datasets_path()
+    built, problems = build_datasets(root)
+    for target, text in built.items():
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current != text:
+            problems.append(
+                Problem(
+                    _rel(target, root),
+                    None,
+                    None,
+                    "differs from the build of the source tables; "
+                    "run 'tracker datasets build'",
+                )
+            )
+    return problems
+
+
 def validate_datasets(path: Path | None = None) -> ValidationReport:
     """Load every file under ``path`` and report every problem found.
 
@@ -736,6 +784,7 @@ def validate_datasets(path: Path | None = None) -> ValidationReport:
     report.problems.extend(validate_countries(root))
     report.problems.extend(validate_scan_rules(root, catalog.categories))
     report.problems.extend(validate_splits(root))
+    report.problems.extend(stale_builds(root))
     report.counts = {
         "lists": len(catalog.lists),
         "entries": len(catalog.entries),

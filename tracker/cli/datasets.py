@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.catalog import validate_datasets
+from tracker.catalog import build_datasets, validate_datasets
 from tracker.cli.options import FormatOpt, OutputFormat
 from tracker.report.console import emit_csv, emit_json
 from tracker.schema import stale_schemas, write_schemas
@@ -56,6 +56,52 @@ def validate(
         status = "valid" if report.valid else f"{len(report.problems)} problem(s)"
         typer.echo(f"{report.path}: {status}" + (f" ({counts})" if counts else ""))
     if not report.valid:
+        raise typer.Exit(1)
+
+
+@app.command("build")
+def build(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="A datasets folder (default: the one in use)."),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Only check the built files are current (exit 1 if not)."
+        ),
+    ] = False,
+) -> None:
+    """Derive the dated entries of eu_russia from the act source tables.
+
+    Replays every act under sources/eu_833/acts in order of entry into force and
+    writes lists/eu_russia/entries.csv. Offline and deterministic: the same
+    source tables always give the same file. Exits 1 on a problem in the tables.
+
+    Examples:
+        tracker datasets build
+        tracker datasets build --check
+    """
+    built, problems = build_datasets(path)
+    for p in problems:
+        typer.echo(str(p), err=True)
+    if problems:
+        raise typer.Exit(1)
+    stale = 0
+    for target, text in built.items():
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current == text:
+            typer.echo(f"{target}: up to date")
+            continue
+        stale += 1
+        if check:
+            typer.echo(f"{target}: out of date; run 'tracker datasets build'")
+            continue
+        tmp = target.with_suffix(".csv.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+        typer.echo(f"Wrote {target} ({text.count(chr(10)) - 1} entries)", err=True)
+    if check and stale:
         raise typer.Exit(1)
 
 
