@@ -133,7 +133,7 @@ def _read_lines(path: Path, root: Path, problems: list[Problem]) -> list[AnnexLi
                 line = AnnexLine(
                     position=int(raw["position"]),
                     part=raw["part"],
-                    op=raw["op"],  # type: ignore[arg-type]
+                    op=raw["op"],
                     written=raw["written"],
                     code=raw["code"],
                     ex=raw["ex"] == "1",

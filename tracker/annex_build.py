@@ -197,8 +197,8 @@ def replay_acts(sources: EuSources, problems: list[Problem] | None = None) -> Re
                 if annex.operation == "replace-part":
                     dropped = [
                         k
-                        for k, p in current.items()
-                        if p.parts and _in_parts(p.parts[-1], annex.parts)
+                        for k, q in current.items()
+                        if q.parts and _in_parts(q.parts[-1], annex.parts)
                     ]
                 else:
                     dropped = list(current)
@@ -207,19 +207,19 @@ def replay_acts(sources: EuSources, problems: list[Problem] | None = None) -> Re
                     if k not in listed:
                         current.pop(k).ended = act
                 for line in lines:
-                    p = current.get(line.key)
-                    if p is None:
-                        p = _open(table, line, act)
-                        current[line.key] = p
-                        periods.append(p)
-                        added_here.append(p)
+                    known = current.get(line.key)
+                    if known is None:
+                        known = _open(table, line, act)
+                        current[line.key] = known
+                        periods.append(known)
+                        added_here.append(known)
                     else:
-                        _restate(p, line, act)
+                        _restate(known, line, act)
             else:  # amend
                 for line in lines:
-                    p = current.get(line.key)
+                    found_p = current.get(line.key)
                     if line.op == "add":
-                        if p is not None:
+                        if found_p is not None:
                             found.append(
                                 Problem(
                                     rel,
@@ -228,14 +228,14 @@ def replay_acts(sources: EuSources, problems: list[Problem] | None = None) -> Re
                                     f"adds {line.written!r}, which is listed already",
                                 )
                             )
-                            _restate(p, line, act)
+                            _restate(found_p, line, act)
                             continue
-                        p = _open(table, line, act)
-                        current[line.key] = p
-                        periods.append(p)
-                        added_here.append(p)
+                        opened = _open(table, line, act)
+                        current[line.key] = opened
+                        periods.append(opened)
+                        added_here.append(opened)
                     else:
-                        if p is None:
+                        if found_p is None:
                             found.append(
                                 Problem(
                                     rel,

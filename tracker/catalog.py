@@ -58,6 +58,9 @@ ENTRY_COLUMNS = (
 _MULTI = ("thresholds", "keywords", "categories")
 _DATES = ("added", "ended", "wind_down_until")
 HS_REFERENCE_FILE = "hs2022.csv"
+#: A list whose data is older than this many days at the date asked about gets a
+#: staleness caveat.
+STALE_AFTER_DAYS = 180
 #: Optional file: per destination country, the regimes that restrict exports to it.
 DESTINATIONS_FILE = "destinations.yml"
 
@@ -164,6 +167,40 @@ class Catalog:
                 f"what the list said on {as_of} is not bundled"
             )
         return None
+
+    def coverage_note(self, list_key: str, as_of: dt.date | None) -> str:
+        """Return what the bundled data of a list leaves out on ``as_of``, or "".
+
+        A no-match on such a list is ``indeterminate`` with this reason, never
+        ``not-listed``. ``as_of`` None means the current data (today).
+        """
+        meta = self.lists[list_key]
+        on = as_of if as_of is not None else dt.date.today()
+        for period in meta.coverage:
+            if period.contains(on) and not period.complete:
+                return period.note
+        return meta.coverage_gap
+
+    def staleness(self, list_key: str, as_of: dt.date | None) -> str:
+        """Return a one-line caveat when the data may be stale for ``as_of``, or "".
+
+        Stale means: the date asked about (today if None) is after the last act the
+        data reflects and more than :data:`STALE_AFTER_DAYS` days after ``as_of``, or
+        after the last act when the list knows of later acts it does not bundle.
+        """
+        meta = self.lists[list_key]
+        on = as_of if as_of is not None else dt.date.today()
+        last = meta.data_until or meta.as_of
+        if on <= last:
+            return ""
+        age = (on - meta.as_of).days
+        if age <= STALE_AFTER_DAYS:
+            return ""
+        return (
+            f"{meta.key}: bundled data is as of {meta.as_of.isoformat()}, "
+            f"{age} days before {on.isoformat()}; later changes to the list are "
+            "not bundled"
+        )
 
     def category_descendants(self, key: str) -> list[str]:
         """Return ``key`` and every category below it, depth first."""

@@ -444,9 +444,10 @@ def _list_verdicts(
         if gap is not None:
             goods = "indeterminate"
             reason = gap if reason == "" else f"{gap}; {reason}"
-        elif goods == "not-listed" and meta.coverage_gap:
+        elif goods == "not-listed" and catalog.coverage_note(key, as_of):
             goods = "indeterminate"
-            missing = f"no bundled entry matched, but {meta.coverage_gap}"
+            note = catalog.coverage_note(key, as_of)
+            missing = f"no bundled entry matched, but {note}"
             reason = missing if reason == "" else f"{missing}; {reason}"
         verdict: Verdict = goods if applicability != "not-applicable" else "not-listed"
         out.append(

@@ -55,12 +55,13 @@ def lookup_code(
     matches = tuple(match_code(catalog, digits, as_of=as_of, lists=lists))
     matched_lists = {m.list_key for m in matches}
     gaps: list[ListGap] = []
-    for key, meta in catalog.lists.items():
+    for key in catalog.lists:
         if lists is not None and key not in lists:
             continue
         reason = catalog.list_gap(key, as_of)
-        if reason is None and meta.coverage_gap and key not in matched_lists:
-            reason = f"no bundled entry matched, but {meta.coverage_gap}"
+        note = catalog.coverage_note(key, as_of)
+        if reason is None and note and key not in matched_lists:
+            reason = f"no bundled entry matched, but {note}"
         if reason is not None:
             gaps.append(ListGap(list_key=key, reason=reason))
     return CodeLookup(

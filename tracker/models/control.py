@@ -45,6 +45,24 @@ class Assertions(BaseModel):
     max_entries: int = 100_000
 
 
+class CoveragePeriod(BaseModel):
+    """A stretch of time for which the bundled entries are, or are not, the whole list."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: dt.date
+    #: First day no longer covered by this period (None: open-ended).
+    end: dt.date | None = None
+    #: True when every line of the list for that time is bundled.
+    complete: bool
+    #: What the period leaves out (required when not complete), or a caveat.
+    note: str = ""
+
+    def contains(self, on: dt.date) -> bool:
+        """True when ``on`` falls in the period."""
+        return self.start <= on and (self.end is None or on < self.end)
+
+
 class ControlList(BaseModel):
     """Metadata of one list (datasets/lists/<key>/<key>.yml)."""
 
@@ -72,6 +90,13 @@ class ControlList(BaseModel):
     #: as "not listed" (e.g. the code tables of a schedule were not bundled). Empty
     #: when the bundled entries are the whole list for the goods they name.
     coverage_gap: str = ""
+    #: Periods for which the bundled entries are or are not the whole list. A date
+    #: in an incomplete period is treated like ``coverage_gap``: no match there is
+    #: ``indeterminate`` with the period's note.
+    coverage: tuple[CoveragePeriod, ...] = ()
+    #: Date of the last act the entries reflect; answers for later dates carry a
+    #: caveat that later changes are not bundled (None: same as ``as_of``).
+    data_until: dt.date | None = None
     tiers: dict[str, str] = Field(default_factory=dict)
     assertions: Assertions = Field(default_factory=Assertions)
 
