@@ -2,7 +2,7 @@
 
 from tracker.__about__ import __version__
 from tracker.catalog import Catalog, load_catalog, validate_datasets
-from tracker.changes import list_changes
+from tracker.changes import list_act_changes, list_changes
 from tracker.checking import check_items, resolve_item
 from tracker.lookup import lookup_code, lookup_codes
 from tracker.matching import match_category, match_code
@@ -13,6 +13,7 @@ __all__ = [
     "Catalog",
     "__version__",
     "check_items",
+    "list_act_changes",
     "list_changes",
     "load_catalog",
     "lookup_code",
