@@ -277,14 +277,13 @@ def load_eu_sources(
             if annex.operation == "delete-annex":
                 continue
             if annex.file is None:
-                found.append(
-                    Problem(rel, None, f"annexes.{n}.file", "a table file is needed")
-                )
+                # Recorded but not transcribed (e.g. a whole Annex VII Part A text):
+                # the act.yml note says why; the replay leaves the table as it was.
                 continue
             lines = _read_lines(folder / annex.file, root, found)
             allowed = _OPS_OF[annex.operation]
             frel = _rel(folder / annex.file, root)
-            seen: dict[tuple[str, str, bool, str, str], int] = {}
+            seen: dict[tuple[int, str, str, bool, str, str], int] = {}
             for line in lines:
                 if line.op not in allowed:
                     found.append(
@@ -295,7 +294,14 @@ def load_eu_sources(
                             f"{line.op!r} in a table the act says to {annex.operation}",
                         )
                     )
-                ident = (line.op, line.part, line.ex, line.code, line.item)
+                ident = (
+                    line.position,
+                    line.op,
+                    line.part,
+                    line.ex,
+                    line.code,
+                    line.item,
+                )
                 if ident in seen:
                     found.append(
                         Problem(

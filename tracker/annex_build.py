@@ -168,6 +168,8 @@ def replay_acts(sources: EuSources, problems: list[Problem] | None = None) -> Re
                 del open_[table]
                 replay.deleted[table] = act
                 continue
+            if annex.file is None:
+                continue  # recorded in act.yml, lines not transcribed
             lines = _lines_of(tables, annex.file, table)
             if annex.operation == "create":
                 if current is not None:
@@ -287,9 +289,9 @@ def _apply_wind_downs(
     act = tables.act
     for wd in act.wind_downs:
         targets = new_in_act.get(wd.annex, [])
-        if wd.lines == "all-new":
-            chosen = [(p, "") for p in targets]
-        else:
+        if wd.codes:
+            codes = list(wd.codes)
+        elif wd.lines not in ("all-new", "codes"):
             codes = [ln.code for ln in tables.lines.get(wd.lines, ()) if ln.code]
             if not codes:
                 found.append(
@@ -301,7 +303,12 @@ def _apply_wind_downs(
                     )
                 )
                 continue
-            chosen = []
+        else:
+            codes = []
+        chosen: list[tuple[LinePeriod, str]] = []
+        if not codes:
+            chosen = [(p, "") for p in targets]
+        else:
             for p in targets:
                 hit = [c for c in codes if _overlaps(c, p.code)]
                 if hit:
@@ -314,7 +321,12 @@ def _apply_wind_downs(
                 if wd.contracts_before is not None
                 else ""
             )
-            scope = f" (for CN {which}, listed in Annex {wd.lines})" if which else ""
+            where = (
+                f", listed in Annex {wd.lines}"
+                if wd.lines not in ("all-new", "codes")
+                else ""
+            )
+            scope = f" (for CN {which}{where})" if which else ""
             p.wind_down_note = (
                 f"{wd.provision}: contracts {before}could still be executed until "
                 f"{wd.until.isoformat()}{scope}."

@@ -297,13 +297,13 @@ def _load_hs_reference(root: Path, problems: list[Problem]) -> dict[str, str]:
                 )
                 continue
             code, text = row[0].strip(), row[1].strip()
-            if not (code.isdigit() and len(code) in (4, 6)):
+            if not (code.isdigit() and len(code) in (2, 4, 6)):
                 problems.append(
                     Problem(
                         HS_REFERENCE_FILE,
                         n,
                         "code",
-                        f"{code!r} is not a 4- or 6-digit HS code",
+                        f"{code!r} is not a 2-, 4- or 6-digit HS code",
                     )
                 )
                 continue

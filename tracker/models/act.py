@@ -38,9 +38,12 @@ class WindDown(BaseModel):
     provision: str
     #: Table key of the annex whose new lines it concerns (e.g. XXIII).
     annex: str
-    #: "all-new" (every line the act adds to that annex) or the key of a transition
-    #: table of the same act (e.g. XXIIIA) naming the codes it concerns.
+    #: "all-new" (every line the act adds to that annex), "codes" (the new lines
+    #: that overlap ``codes``), or the key of a transition table of the same act
+    #: (e.g. XXIIIA) naming the codes it concerns.
     lines: str = "all-new"
+    #: With ``lines: codes``: the CN codes (digits) the provision names.
+    codes: tuple[str, ...] = ()
     contracts_before: dt.date | None = None
     until: dt.date
     text_offset: int | None = None
