@@ -276,7 +276,7 @@ def load_eu_sources(
         for n, annex in enumerate(act.annexes):
             if annex.operation == "delete-annex":
                 continue
-            if annex.file is None:
+            if not annex.file:
                 # Recorded but not transcribed (e.g. a whole Annex VII Part A text):
                 # the act.yml note says why; the replay leaves the table as it was.
                 continue

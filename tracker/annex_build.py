@@ -168,7 +168,7 @@ def replay_acts(sources: EuSources, problems: list[Problem] | None = None) -> Re
                 del open_[table]
                 replay.deleted[table] = act
                 continue
-            if annex.file is None:
+            if not annex.file:
                 continue  # recorded in act.yml, lines not transcribed
             lines = _lines_of(tables, annex.file, table)
             if annex.operation == "create":

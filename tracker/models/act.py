@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 #: What an act does to one annex table.
 #: create: the annex did not exist; the act's text is the whole new annex.
@@ -68,7 +68,7 @@ class ActAnnex(BaseModel):
     @property
     def table(self) -> str:
         """Key of the table: the file stem (``VII-B``) or else the annex."""
-        if self.file is not None:
+        if self.file:
             return self.file.rsplit("/", 1)[-1].removesuffix(".csv")
         return self.annex
 
@@ -119,6 +119,13 @@ class Act(BaseModel):
     wind_downs: tuple[WindDown, ...] = ()
     annexes: tuple[ActAnnex, ...] = ()
     note: str = ""
+    #: Further reviewer notes (facts about the act, in our own words).
+    notes: tuple[str, ...] = ()
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
 
     @property
     def label(self) -> str:
