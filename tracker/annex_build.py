@@ -128,6 +128,24 @@ class Replay:
         return added, ended
 
 
+def canonical_code(code: str) -> str:
+    """The code without trailing ``00`` pairs, down to a heading (4 digits).
+
+    In the CN a final ``00`` pair means "not subdivided further", so ``8482 20 00``
+    is the whole subheading 8482 20, ``3601 00`` the whole heading 3601, and a
+    heading printed with padding (``6101 00 00``) the heading 6101. Acts print the
+    same line both ways; replaying them as one line keeps its date.
+    """
+    out = code
+    while len(out) > 4 and out.endswith("00"):
+        out = out[:-2]
+    return out
+
+
+def _key(line: AnnexLine) -> tuple[str, bool, str]:
+    return (canonical_code(line.code), line.ex, line.item)
+
+
 def _overlaps(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
@@ -204,22 +222,22 @@ def replay_acts(sources: EuSources, problems: list[Problem] | None = None) -> Re
                     ]
                 else:
                     dropped = list(current)
-                listed = {line.key: line for line in lines}
+                listed = {_key(line): line for line in lines}
                 for k in dropped:
                     if k not in listed:
                         current.pop(k).ended = act
                 for line in lines:
-                    known = current.get(line.key)
+                    known = current.get(_key(line))
                     if known is None:
                         known = _open(table, line, act)
-                        current[line.key] = known
+                        current[_key(line)] = known
                         periods.append(known)
                         added_here.append(known)
                     else:
                         _restate(known, line, act)
             else:  # amend
                 for line in lines:
-                    found_p = current.get(line.key)
+                    found_p = current.get(_key(line))
                     if line.op == "add":
                         if found_p is not None:
                             found.append(
@@ -233,7 +251,7 @@ def replay_acts(sources: EuSources, problems: list[Problem] | None = None) -> Re
                             _restate(found_p, line, act)
                             continue
                         opened = _open(table, line, act)
-                        current[line.key] = opened
+                        current[_key(line)] = opened
                         periods.append(opened)
                         added_here.append(opened)
                     else:
@@ -247,7 +265,7 @@ def replay_acts(sources: EuSources, problems: list[Problem] | None = None) -> Re
                                 )
                             )
                             continue
-                        current.pop(line.key).ended = act
+                        current.pop(_key(line)).ended = act
         _apply_wind_downs(tables, new_in_act, found)
     return replay
 
@@ -263,7 +281,7 @@ def _lines_of(tables: ActTables, file: str | None, table: str) -> list[AnnexLine
 def _open(table: str, line: AnnexLine, act: Act) -> LinePeriod:
     p = LinePeriod(
         table=table,
-        code=line.code,
+        code=canonical_code(line.code),
         ex=line.ex,
         item=line.item,
         written=line.written,

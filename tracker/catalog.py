@@ -168,18 +168,32 @@ class Catalog:
             )
         return None
 
-    def coverage_note(self, list_key: str, as_of: dt.date | None) -> str:
+    def coverage_note(
+        self,
+        list_key: str,
+        as_of: dt.date | None,
+        codes: Iterable[str] | None = None,
+    ) -> str:
         """Return what the bundled data of a list leaves out on ``as_of``, or "".
 
         A no-match on such a list is ``indeterminate`` with this reason, never
-        ``not-listed``. ``as_of`` None means the current data (today).
+        ``not-listed``. ``as_of`` None means the current data (today). With
+        ``codes``, a gap limited to some codes counts only if it concerns one of
+        them (e.g. an annex of chapter 73 goods does not concern 8542 31).
         """
         meta = self.lists[list_key]
         on = as_of if as_of is not None else dt.date.today()
-        for period in meta.coverage:
-            if period.contains(on) and not period.complete:
-                return period.note
-        return meta.coverage_gap
+        wanted = list(codes) if codes is not None else [None]
+        notes = [
+            period.note
+            for period in meta.coverage
+            if period.contains(on)
+            and not period.complete
+            and any(period.concerns(c) for c in wanted)
+        ]
+        if meta.coverage_gap:
+            notes.append(meta.coverage_gap)
+        return "; ".join(dict.fromkeys(notes))
 
     def staleness(self, list_key: str, as_of: dt.date | None) -> str:
         """Return a one-line caveat when the data may be stale for ``as_of``, or "".

@@ -430,7 +430,11 @@ def _applicability(catalog: Catalog, key: str, dest: str) -> tuple[Applicability
 
 
 def _list_verdicts(
-    catalog: Catalog, matches: Sequence[Match], dest: str, as_of: dt.date | None
+    catalog: Catalog,
+    matches: Sequence[Match],
+    dest: str,
+    as_of: dt.date | None,
+    codes: Sequence[str] | None = None,
 ) -> list[ListVerdict]:
     out: list[ListVerdict] = []
     for key, meta in catalog.lists.items():
@@ -444,9 +448,9 @@ def _list_verdicts(
         if gap is not None:
             goods = "indeterminate"
             reason = gap if reason == "" else f"{gap}; {reason}"
-        elif goods == "not-listed" and catalog.coverage_note(key, as_of):
+        elif goods == "not-listed" and catalog.coverage_note(key, as_of, codes or None):
             goods = "indeterminate"
-            note = catalog.coverage_note(key, as_of)
+            note = catalog.coverage_note(key, as_of, codes or None)
             missing = f"no bundled entry matched, but {note}"
             reason = missing if reason == "" else f"{missing}; {reason}"
         verdict: Verdict = goods if applicability != "not-applicable" else "not-listed"
@@ -547,7 +551,7 @@ def check_items(
     checks: list[ItemCheck] = []
     for item in resolved:
         matches = _item_matches(catalog, item, as_of)
-        verdicts = _list_verdicts(catalog, matches, dest.lower(), as_of)
+        verdicts = _list_verdicts(catalog, matches, dest.lower(), as_of, item.codes)
         overall: Verdict = "not-listed"
         for v in verdicts:
             if VERDICT_RANK[v.verdict] > VERDICT_RANK[overall]:

@@ -59,7 +59,7 @@ def lookup_code(
         if lists is not None and key not in lists:
             continue
         reason = catalog.list_gap(key, as_of)
-        note = catalog.coverage_note(key, as_of)
+        note = catalog.coverage_note(key, as_of, [digits])
         if reason is None and note and key not in matched_lists:
             reason = f"no bundled entry matched, but {note}"
         if reason is not None:

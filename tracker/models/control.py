@@ -57,10 +57,18 @@ class CoveragePeriod(BaseModel):
     complete: bool
     #: What the period leaves out (required when not complete), or a caveat.
     note: str = ""
+    #: Code prefixes (digits) the gap concerns; empty: every code.
+    codes: tuple[str, ...] = ()
 
     def contains(self, on: dt.date) -> bool:
         """True when ``on`` falls in the period."""
         return self.start <= on and (self.end is None or on < self.end)
+
+    def concerns(self, code: str | None) -> bool:
+        """True when the period's note concerns ``code`` (None: any code)."""
+        if code is None or not self.codes:
+            return True
+        return any(code.startswith(c) or c.startswith(code) for c in self.codes)
 
 
 class ControlList(BaseModel):
