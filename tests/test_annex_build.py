@@ -11,10 +11,19 @@ from textwrap import dedent
 import pytest
 
 from tracker.act_sources import load_eu_sources
-from tracker.annex_build import build_eu_russia, replay_acts
+from tracker.annex_build import build_eu_russia, canonical_code, replay_acts
 from tracker.problems import Problem
 
 HEADER = "position,part,op,written,code,ex,item,note\n"
+HS = {
+    "8482": "Bearings",
+    "848220": "Tapered roller bearings",
+    "8471": "Computers",
+    "9013": "Optical devices",
+    "901310": "Sights",
+    "3912": "Cellulose",
+    "391220": "Nitrocellulose",
+}
 ANNEXES = dedent(
     """\
     T:
@@ -130,7 +139,7 @@ def test_build_rows_ids_periods_ex_and_wind_down(root: Path) -> None:
     problems: list[Problem] = []
     text = build_eu_russia(
         root,
-        {"8482": "Bearings", "3912": "Cellulose"},
+        HS,
         {"bearings": ["8482"]},
         problems,
     )
@@ -174,9 +183,30 @@ def test_build_rows_ids_periods_ex_and_wind_down(root: Path) -> None:
 
 
 def test_build_is_deterministic(root: Path) -> None:
-    a = build_eu_russia(root, {}, {})
-    b = build_eu_russia(root, {}, {})
+    a = build_eu_russia(root, HS, {})
+    b = build_eu_russia(root, HS, {})
     assert a == b
+
+
+def test_codes_unknown_in_both_editions_are_problems(root: Path) -> None:
+    problems: list[Problem] = []
+    build_eu_russia(root, {k: v for k, v in HS.items() if k != "901310"}, {}, problems)
+    assert [str(p) for p in problems] == [
+        "sources/eu_833/acts/2001-0001/T.csv row 4 field 'code': '9013 10' is in "
+        "neither the HS 2022 reference (hs2022.csv) nor the HS 2017 codes "
+        "(hs2017_splits.csv)",
+        "sources/eu_833/acts/2003-0003/T.csv row 2 field 'code': '9013 10' is in "
+        "neither the HS 2022 reference (hs2022.csv) nor the HS 2017 codes "
+        "(hs2017_splits.csv)",
+    ]
+
+
+def test_padded_codes_are_the_same_line() -> None:
+    assert canonical_code("84822000") == "848220"
+    assert canonical_code("61010000") == "6101"
+    assert canonical_code("360100") == "3601"
+    assert canonical_code("97000000") == "97"
+    assert canonical_code("84717098") == "84717098"
 
 
 def test_operations_on_missing_lines_are_problems(root: Path) -> None:

@@ -129,15 +129,17 @@ class Replay:
 
 
 def canonical_code(code: str) -> str:
-    """The code without trailing ``00`` pairs, down to a heading (4 digits).
+    """The code without trailing ``00`` pairs.
 
     In the CN a final ``00`` pair means "not subdivided further", so ``8482 20 00``
     is the whole subheading 8482 20, ``3601 00`` the whole heading 3601, and a
     heading printed with padding (``6101 00 00``) the heading 6101. Acts print the
-    same line both ways; replaying them as one line keeps its date.
+    same line both ways; replaying them as one line keeps its date. A heading
+    ends in 01-99, so a 4-digit ``XX00`` can only mean the chapter.
     """
     out = code
-    while len(out) > 4 and out.endswith("00"):
+    while len(out) > 2 and out.endswith("00"):
+        # a 4-digit XX00 is no heading: acts print a whole chapter as "9700 00 00"
         out = out[:-2]
     return out
 
@@ -410,11 +412,13 @@ def build_rows(
     hs: Mapping[str, str],
     category_codes: Mapping[str, Iterable[str]],
     problems: list[Problem] | None = None,
+    root: Path | None = None,
 ) -> list[dict[str, str]]:
     """The rows of ``lists/eu_russia/entries.csv``: curated items, then one row
     per line period of every annex table that holds entries, in table order."""
     found = problems if problems is not None else []
     acts = {t.act.act: t.act for t in sources.acts}
+    hs2017 = load_hs2017(root) if root is not None else {}
     rows: list[dict[str, str]] = []
     item_periods = {
         (p.table, p.item): p for p in replay.periods if p.item and p.ended is None
@@ -485,7 +489,11 @@ def build_rows(
     order = {key: i for i, key in enumerate(sources.annexes)}
     counts: Counter[tuple[str, str]] = Counter()
     periods = sorted(
-        (p for p in replay.periods if p.code and sources.annexes[p.table].entries),
+        (
+            p
+            for p in replay.periods
+            if p.code and p.table in sources.annexes and sources.annexes[p.table].entries
+        ),
         key=lambda p: (order[p.table], p.code, p.ex, p.added.entry_into_force),
     )
     for p in periods:
@@ -533,6 +541,14 @@ def build_rows(
         if p.wind_down_note:
             notes.append(p.wind_down_note)
         notes.extend(f"{n_}." if not n_.endswith(".") else n_ for n_ in p.notes)
+        if not _known(p.code, hs):
+            c = p.code
+            succ = hs2017.get(c[:6]) or hs2017.get(c[:4]) or ()
+            notes.append(
+                f"The act prints {_fmt(c)}, a code of the HS 2017 edition that HS 2022 "
+                f"no longer has; its goods are now under "
+                f"{', '.join(_fmt(x) for x in succ)}."
+            )
         checked = all(acts[a].checked_by for a in p.stated_by if a in acts)
         if not checked:
             notes.append("Source table not yet checked by a second reader.")
@@ -583,6 +599,51 @@ def render_csv(rows: Iterable[Mapping[str, str]]) -> str:
     return buf.getvalue()
 
 
+def load_hs2017(root: Path) -> dict[str, tuple[str, ...]]:
+    """HS 2017 code -> its HS 2022 successors (``hs2017_splits.csv``)."""
+    from tracker.hs_splits import _parse_splits
+
+    splits, _ = _parse_splits(root)
+    return {k: v.hs2022 for k, v in splits.items()}
+
+
+def _known(code: str, hs: Mapping[str, str]) -> bool:
+    c = canonical_code(code)
+    return (c[:6] if len(c) >= 6 else c) in hs
+
+
+def check_nomenclature(
+    sources: EuSources, hs: Mapping[str, str], hs2017: Mapping[str, tuple[str, ...]]
+) -> list[Problem]:
+    """Problems for codes of the act tables that exist in neither HS edition.
+
+    Acts print CN codes of their year (HS 2022 based from 2022 on); a code that
+    HS 2022 no longer has must at least be an HS 2017 code (``hs2017_splits.csv``).
+    """
+    out: list[Problem] = []
+    for tables in sources.acts:
+        for annex in tables.act.annexes:
+            if not annex.file:
+                continue
+            rel = str((tables.folder / annex.file).relative_to(sources.root))
+            for line in tables.lines.get(annex.table, ()):
+                if not line.code or _known(line.code, hs):
+                    continue
+                c = canonical_code(line.code)
+                if c[:6] in hs2017 or c[:4] in hs2017:
+                    continue
+                out.append(
+                    Problem(
+                        rel,
+                        line.row,
+                        "code",
+                        f"{line.written!r} is in neither the HS 2022 reference "
+                        "(hs2022.csv) nor the HS 2017 codes (hs2017_splits.csv)",
+                    )
+                )
+    return out
+
+
 def build_eu_russia(
     root: Path,
     hs: Mapping[str, str],
@@ -598,4 +659,5 @@ def build_eu_russia(
     if sources is None:
         return None
     replay = replay_acts(sources, found)
-    return render_csv(build_rows(sources, replay, hs, category_codes, found))
+    found.extend(check_nomenclature(sources, hs, load_hs2017(root)))
+    return render_csv(build_rows(sources, replay, hs, category_codes, found, root))
