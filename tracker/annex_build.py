@@ -492,7 +492,9 @@ def build_rows(
         (
             p
             for p in replay.periods
-            if p.code and p.table in sources.annexes and sources.annexes[p.table].entries
+            if p.code
+            and p.table in sources.annexes
+            and sources.annexes[p.table].entries
         ),
         key=lambda p: (order[p.table], p.code, p.ex, p.added.entry_into_force),
     )
@@ -567,7 +569,11 @@ def build_rows(
                 "tier": "",
                 "codes": "" if p.ex else p.code,
                 "ex_codes": p.code if p.ex else "",
-                "code_edition": f"CN{p.added.entry_into_force.year}",
+                "code_edition": (
+                    f"CN{p.added.entry_into_force.year}"
+                    if _known(p.code, hs)
+                    else "HS2017"
+                ),
                 "keywords": "",
                 "categories": _categories(p.code, category_codes),
                 "covers_list": "",
