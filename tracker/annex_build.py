@@ -268,7 +268,12 @@ def replay_acts(sources: EuSources, problems: list[Problem] | None = None) -> Re
                             )
                             continue
                         current.pop(_key(line)).ended = act
-        _apply_wind_downs(tables, new_in_act, found)
+        _apply_wind_downs(
+            tables,
+            new_in_act,
+            {t: list(lines_open.values()) for t, lines_open in open_.items()},
+            found,
+        )
     return replay
 
 
@@ -304,14 +309,23 @@ def _restate(p: LinePeriod, line: AnnexLine, act: Act) -> None:
 
 
 def _apply_wind_downs(
-    tables: ActTables, new_in_act: Mapping[str, list[LinePeriod]], found: list[Problem]
+    tables: ActTables,
+    new_in_act: Mapping[str, list[LinePeriod]],
+    in_force: Mapping[str, list[LinePeriod]],
+    found: list[Problem],
 ) -> None:
     act = tables.act
     for wd in act.wind_downs:
-        targets = new_in_act.get(wd.annex, [])
+        # "all": every line of the annex in force after the act (a regime change
+        # such as an authorisation requirement turned into a ban); else new lines
+        targets = (
+            in_force.get(wd.annex, [])
+            if wd.lines == "all"
+            else new_in_act.get(wd.annex, [])
+        )
         if wd.codes:
             codes = list(wd.codes)
-        elif wd.lines not in ("all-new", "codes"):
+        elif wd.lines not in ("all", "all-new", "codes"):
             codes = [ln.code for ln in tables.lines.get(wd.lines, ()) if ln.code]
             if not codes:
                 found.append(
@@ -343,7 +357,7 @@ def _apply_wind_downs(
             )
             where = (
                 f", listed in Annex {wd.lines}"
-                if wd.lines not in ("all-new", "codes")
+                if wd.lines not in ("all", "all-new", "codes")
                 else ""
             )
             scope = f" (for CN {which}{where})" if which else ""

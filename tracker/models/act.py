@@ -38,7 +38,8 @@ class WindDown(BaseModel):
     provision: str
     #: Table key of the annex whose new lines it concerns (e.g. XXIII).
     annex: str
-    #: "all-new" (every line the act adds to that annex), "codes" (the new lines
+    #: "all-new" (every line the act adds to that annex), "all" (every line in force
+    #: after the act: a regime change of the whole annex), "codes" (the new lines
     #: that overlap ``codes``), or the key of a transition table of the same act
     #: (e.g. XXIIIA) naming the codes it concerns.
     lines: str = "all-new"
