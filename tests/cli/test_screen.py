@@ -26,9 +26,9 @@ CASES = [
     ("8471 50 00 00", "Серверы", "2024-06-01", "match"),  # CHPL
     ("3912 20 11 00", "Нитроцеллюлоза", "2023-12-18", "match"),  # listed-if only
     ("3912 20 11 00", "Нитроцеллюлоза", "2023-12-19", "match"),  # Annex XXIII too
-    ("6109 10 00 00", "Футболки хлопковые", "2024-06-01", "no-match"),
-    ("", "Футболки", "2024-06-01", "indeterminate"),
-    ("61O9", "Футболки", "2024-06-01", "indeterminate"),
+    ("0901 21 00 00", "Кофе жареный", "2024-06-01", "no-match"),
+    ("", "Кофе", "2024-06-01", "indeterminate"),
+    ("O9O1", "Кофе", "2024-06-01", "indeterminate"),
 ]
 HEADERS_RU = ["Код ТН ВЭД", "Описание товара", "Страна назначения", "Дата декларации"]
 
@@ -75,11 +75,13 @@ def test_russian_xlsx_without_flags(tmp_path: Path, real: Path) -> None:
         f"2500 rows in, 2500 rows out: {counts['match']} match, "
         f"{counts['no-match']} no-match, {counts['indeterminate']} indeterminate"
     )
-    # nitrocellulose: parameter-based before 19 Dec 2023, Annex XXIII after
+    # nitrocellulose: named in Annex VII Part A (X.C.VIII.004) from 9 Apr 2022,
+    # and in Annex XXIII from 19 Dec 2023
     nitro = frame[frame["Код ТН ВЭД"] == "3912 20 11 00"]
-    before = nitro[nitro["Дата декларации"] == "2023-12-18"]["tracker_verdicts"]
+    before = nitro[nitro["Дата декларации"] == "2023-12-18"]["tracker_entries"]
     after = nitro[nitro["Дата декларации"] == "2023-12-19"]["tracker_entries"]
-    assert all("listed-if" in v and "listed;" not in v + ";" for v in before)
+    assert all("eu_russia:VII-A-XC8004" in v for v in before)
+    assert not any("XXIII-3912" in v for v in before)
     assert all("eu_russia:XXIII-3912" in v for v in after)
     chpl = frame[frame["Код ТН ВЭД"] == "8542 31 00 00"]["tracker_tiers"]
     assert set(chpl) == {"chpl:1"}
@@ -102,8 +104,8 @@ def test_cp1251_semicolon_csv_without_flags(tmp_path: Path, real: Path) -> None:
     assert frame["tracker_status"].tolist() == _expected(rows)
     blank = frame[frame["Код ТН ВЭД"] == ""]["tracker_reason"]
     assert set(blank) == {"code-missing: no goods code in the cell"}
-    bad = frame[frame["Код ТН ВЭД"] == "61O9"]["tracker_reason"].iloc[0]
-    assert bad.startswith("code-malformed: '61O9'")
+    bad = frame[frame["Код ТН ВЭД"] == "O9O1"]["tracker_reason"].iloc[0]
+    assert bad.startswith("code-malformed: 'O9O1'")
 
 
 def test_fail_on_match_exit_code(tmp_path: Path, real: Path) -> None:
@@ -111,7 +113,7 @@ def test_fail_on_match_exit_code(tmp_path: Path, real: Path) -> None:
     src.write_text("HS code,Destination\n854231,RU\n")
     result = runner.invoke(app, ["screen", str(src), "--fail-on-match", "-q"])
     assert result.exit_code == 3, result.output
-    src.write_text("HS code,Destination\n610910,RU\n")
+    src.write_text("HS code,Destination\n090121,RU\n")
     result = runner.invoke(app, ["screen", str(src), "--fail-on-match", "-q"])
     assert result.exit_code == 0, result.output
 
@@ -318,7 +320,7 @@ def test_help_has_examples() -> None:
 
 def test_python_m_tracker_smoke(tmp_path: Path) -> None:
     src = tmp_path / "s.csv"
-    src.write_text("HS code\n610910\n")
+    src.write_text("HS code\n090121\n")
     done = subprocess.run(
         [sys.executable, "-m", "tracker", "screen", str(src), "-q", "--as-of",
          dt.date(2024, 6, 1).isoformat()],
