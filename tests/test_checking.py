@@ -482,3 +482,16 @@ def test_no_guess_beyond_one_whole_goods_mention(
 ) -> None:
     with pytest.raises(InputError, match=f"Unknown item {text!r}"):
         resolve_item(real_catalog, text)
+
+
+def test_hs2017_split_code_is_indeterminate_where_a_successor_is_listed() -> None:
+    from tests.conftest import REAL_DATASETS
+
+    catalog = load_catalog(REAL_DATASETS)
+    result = check_items(catalog, ["852580"], as_of=dt.date(2024, 6, 1))
+    verdicts = {v.list_key: v for v in result.items[0].verdicts}
+    assert result.items[0].item.edition == "HS2017"
+    assert verdicts["chpl"].verdict == "indeterminate"
+    assert "8525.89 (852589)" in verdicts["chpl"].reason
+    # the EU Annex XXIII heading 8525 covers the old code directly
+    assert verdicts["eu_russia"].verdict == "listed"

@@ -108,3 +108,34 @@ def test_any_extension_of_a_listed_code_finds_its_entry(code: str, ext: str) -> 
     catalog = load_catalog(MINI_DATASETS)
     matches = match_code(catalog, code + ext, as_of=AFTER, lists=["alpha"])
     assert [(m.entry_id, m.verdict) for m in matches] == [(code, "listed")]
+
+
+def test_hs2017_code_moved_one_to_one_is_looked_up_in_hs2022(
+    real_catalog: Catalog,
+) -> None:
+    # HS 2017 8803.30 became HS 2022 8807.30, which is on the CHPL (tier 3.B)
+    result = lookup_code(real_catalog, "8803.30", as_of=dt.date(2024, 6, 1))
+    assert result.edition == "HS2017"
+    assert "8807.30" in result.edition_note
+    chpl = [m for m in result.matches if m.list_key == "chpl"]
+    assert [(m.entry_id, m.query_value) for m in chpl] == [("880730", "880730")]
+
+
+def test_hs2017_split_code_names_the_listed_successors(real_catalog: Catalog) -> None:
+    # HS 2017 8541.40 split into 8541.41/42/43/49; 8541.49 is on the CHPL
+    result = lookup_code(real_catalog, "854140", as_of=dt.date(2024, 6, 1))
+    assert not [m for m in result.matches if m.list_key == "chpl"]
+    gap = next(g for g in result.gaps if g.list_key == "chpl")
+    assert gap.reason.startswith("8541.40 is an HS 2017 code; in HS 2022 it split")
+    assert "8541.49 (854149)" in gap.reason
+
+
+def test_old_data_carries_a_caveat(real_catalog: Catalog) -> None:
+    old = lookup_code(real_catalog, "854231", lists=["chpl"])
+    assert any(
+        c.startswith("chpl: bundled data is as of 2024-02-23") for c in old.caveats
+    )
+    fresh = lookup_code(
+        real_catalog, "854231", as_of=dt.date(2024, 3, 1), lists=["chpl"]
+    )
+    assert fresh.caveats == ()

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.catalog import DESTINATIONS_FILE, HS_REFERENCE_FILE, Catalog
+from tracker.editions import read_hs2017, successor_gaps
 from tracker.exc import CodeError, InputError
 from tracker.hs import DEFAULT_EDITION, format_code, normalize_code
 from tracker.matching import (
@@ -81,6 +82,8 @@ class ResolvedItem(BaseModel):
     edition: str = DEFAULT_EDITION
     #: The category's names by language (empty for a code).
     aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    #: For an HS 2017 code that HS 2022 no longer has: how it was read.
+    edition_note: str = ""
 
 
 class ListVerdict(BaseModel):
@@ -309,6 +312,14 @@ def resolve_item(catalog: Catalog, text: str) -> ResolvedItem:
         digits = None
     if digits is not None:
         described = catalog.describe_code(digits)
+        reading = read_hs2017(catalog, digits)
+        codes: tuple[str, ...] = (digits,)
+        edition = DEFAULT_EDITION
+        if reading is not None:
+            edition = "HS2017"
+            if reading.translated is not None:
+                codes = (digits, reading.translated)
+                described = described or catalog.describe_code(reading.translated)
         title = (
             f"HS {format_code(described[0])}: {described[1]}"
             if described
@@ -320,7 +331,9 @@ def resolve_item(catalog: Catalog, text: str) -> ResolvedItem:
             resolved_by="code",
             matched_name=digits,
             title=title,
-            codes=(digits,),
+            codes=codes,
+            edition=edition,
+            edition_note=reading.note if reading is not None else "",
         )
     inflected = _resolve_word_form(catalog, text)
     if inflected is not None:
@@ -435,6 +448,7 @@ def _list_verdicts(
     dest: str,
     as_of: dt.date | None,
     codes: Sequence[str] | None = None,
+    split: dict[str, str] | None = None,
 ) -> list[ListVerdict]:
     out: list[ListVerdict] = []
     for key, meta in catalog.lists.items():
@@ -445,6 +459,8 @@ def _list_verdicts(
         for m in own:
             if VERDICT_RANK[m.verdict] > VERDICT_RANK[goods]:
                 goods = m.verdict
+        if gap is None and goods == "not-listed" and split and key in split:
+            gap = split[key]
         if gap is not None:
             goods = "indeterminate"
             reason = gap if reason == "" else f"{gap}; {reason}"
@@ -551,7 +567,17 @@ def check_items(
     checks: list[ItemCheck] = []
     for item in resolved:
         matches = _item_matches(catalog, item, as_of)
-        verdicts = _list_verdicts(catalog, matches, dest.lower(), as_of, item.codes)
+        split: dict[str, str] = {}
+        reading = (
+            read_hs2017(catalog, item.codes[0])
+            if item.kind == "code" and item.edition == "HS2017"
+            else None
+        )
+        if reading is not None and reading.translated is None:
+            split = successor_gaps(catalog, reading, matches, as_of=as_of)
+        verdicts = _list_verdicts(
+            catalog, matches, dest.lower(), as_of, item.codes, split
+        )
         overall: Verdict = "not-listed"
         for v in verdicts:
             if VERDICT_RANK[v.verdict] > VERDICT_RANK[overall]:

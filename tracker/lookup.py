@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterable
 from pydantic import BaseModel, ConfigDict
 
 from tracker.catalog import Catalog
+from tracker.editions import read_hs2017, successor_gaps
 from tracker.hs import DEFAULT_EDITION, format_code, normalize_code
 from tracker.matching import match_code
 from tracker.models import Match
@@ -36,6 +37,10 @@ class CodeLookup(BaseModel):
     as_of: dt.date | None
     matches: tuple[Match, ...]
     gaps: tuple[ListGap, ...]
+    #: For an HS 2017 code HS 2022 no longer has: how it was read ("" otherwise).
+    edition_note: str = ""
+    #: One line per list whose data may be stale for the date asked.
+    caveats: tuple[str, ...] = ()
 
 
 def lookup_code(
@@ -52,13 +57,36 @@ def lookup_code(
     """
     digits = normalize_code(raw)
     described = catalog.describe_code(digits)
-    matches = tuple(match_code(catalog, digits, as_of=as_of, lists=lists))
+    found = match_code(catalog, digits, as_of=as_of, lists=lists)
+    reading = read_hs2017(catalog, digits)
+    split_reasons: dict[str, str] = {}
+    edition = DEFAULT_EDITION
+    if reading is not None:
+        edition = "HS2017"
+        if reading.translated is not None:
+            seen = {(m.list_key, m.entry_id) for m in found}
+            found.extend(
+                m
+                for m in match_code(
+                    catalog, reading.translated, as_of=as_of, lists=lists
+                )
+                if (m.list_key, m.entry_id) not in seen
+            )
+            if described is None:
+                described = catalog.describe_code(reading.translated)
+        else:
+            split_reasons = successor_gaps(
+                catalog, reading, found, as_of=as_of, lists=lists
+            )
+    matches = tuple(found)
     matched_lists = {m.list_key for m in matches}
     gaps: list[ListGap] = []
     for key in catalog.lists:
         if lists is not None and key not in lists:
             continue
         reason = catalog.list_gap(key, as_of)
+        if reason is None and key in split_reasons:
+            reason = split_reasons[key]
         note = catalog.coverage_note(key, as_of, [digits])
         if reason is None and note and key not in matched_lists:
             reason = f"no bundled entry matched, but {note}"
@@ -68,12 +96,20 @@ def lookup_code(
         query=raw,
         code=digits,
         display=format_code(digits),
-        edition=DEFAULT_EDITION,
+        edition=edition,
         hs_code=described[0] if described else None,
         hs_description=described[1] if described else None,
         as_of=as_of,
         matches=matches,
         gaps=tuple(gaps),
+        edition_note=reading.note if reading is not None else "",
+        caveats=tuple(
+            c
+            for key in catalog.lists
+            if lists is None or key in lists
+            for c in [catalog.staleness(key, as_of)]
+            if c
+        ),
     )
 
 

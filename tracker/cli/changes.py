@@ -60,6 +60,7 @@ def changes(
     the date of a shipment and today (--since/--until). Entries whose start date is
     unknown are not shown.
 
+    \b
     Examples:
         tracker changes --act 2024/1745
         tracker changes --act 19 --format csv

@@ -78,6 +78,7 @@ def build(
     writes lists/eu_russia/entries.csv. Offline and deterministic: the same
     source tables always give the same file. Exits 1 on a problem in the tables.
 
+    \b
     Examples:
         tracker datasets build
         tracker datasets build --check

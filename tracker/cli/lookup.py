@@ -31,6 +31,8 @@ def lookup_record(result: CodeLookup) -> dict[str, Any]:
         "as_of": result.as_of.isoformat() if result.as_of else None,
         "matches": [m.record() for m in result.matches],
         "gaps": [{"list": g.list_key, "reason": g.reason} for g in result.gaps],
+        "edition_note": result.edition_note,
+        "caveats": list(result.caveats),
     }
 
 
@@ -104,6 +106,8 @@ def lookup(
         )
         when = f" as of {r.as_of}" if r.as_of else ""
         console.print(f"[bold]{r.display}[/] ({desc}){when}")
+        if r.edition_note:
+            console.print(f"  [yellow]{r.edition_note}[/]")
         if r.matches:
             console.print(match_table(r.matches))
         else:
@@ -111,4 +115,6 @@ def lookup(
         for gap in r.gaps:
             console.print(f"  [magenta]indeterminate[/] {gap.list_key}: {gap.reason}")
         console.print()
+    for caveat in dict.fromkeys(c for r in results for c in r.caveats):
+        console.print(f"[yellow]Data age:[/] {caveat}")
     console.print(f"[dim]Note: {STANDING_NOTE}[/]")
