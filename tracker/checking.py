@@ -161,6 +161,8 @@ class CheckResult(BaseModel):
     regimes: tuple[Regime, ...]
     #: SHA-256 of the shared dataset files (categories, HS reference, destinations).
     dataset_files: dict[str, str]
+    #: One line per list whose data may be stale for the date asked (or today).
+    caveats: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, dict[Verdict, int]]:
         """Return, per list key, how many items got each verdict."""
@@ -604,4 +606,7 @@ def check_items(
         lists=tuple(_lists_used(catalog, dest.lower(), as_of)),
         regimes=country.regimes if country else (),
         dataset_files=shared,
+        caveats=tuple(
+            c for key in catalog.lists for c in [catalog.staleness(key, as_of)] if c
+        ),
     )

@@ -79,8 +79,11 @@ def test_summary_cells(tmp_path: Path, result: CheckResult) -> None:
     ws = load_workbook(path)["Summary"]
     labels = {
         ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value
-        for r in range(1, 12)
+        for r in range(1, 14)
     }
+    assert "as of" in str(labels["Data dates"])
+    # the miniature lists are years old on the day the test runs
+    assert "bundled data is as of" in str(labels["Data age"])
     assert labels["Question"] == (
         "Which bundled lists cover electronics, nitrocellulose, 8459.61 for export "
         "to RU, on the bundled (current) data?"

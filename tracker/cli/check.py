@@ -91,6 +91,9 @@ def item_record(result: CheckResult, check: ItemCheck) -> dict[str, Any]:
             for v in check.verdicts
         },
         "matches": [m.record() for m in check.matches],
+        "edition": item.edition,
+        "edition_note": item.edition_note,
+        "caveats": list(result.caveats),
     }
 
 
@@ -212,6 +215,8 @@ def _print_table(result: CheckResult) -> None:
         )
     versions = "; ".join(f"{lst.key} as of {lst.as_of}" for lst in result.lists)
     console.print(f"[dim]Lists used: {versions}[/]")
+    for caveat in result.caveats:
+        console.print(f"[yellow]Data age:[/] {caveat}")
     if any(
         len(m.condition) > _CONDITION_CHARS for c in result.items for m in c.matches
     ):

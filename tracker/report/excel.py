@@ -353,6 +353,19 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         ("tracker version", run.tool_version),
         ("Command", run.command),
         ("Important", STANDING_NOTE),
+        (
+            "Data dates",
+            "\n".join(
+                f"{lst.title} ({lst.key}): as of {lst.as_of.isoformat()}"
+                for lst in result.lists
+            ),
+        ),
+        (
+            "Data age",
+            "\n".join(result.caveats)
+            if result.caveats
+            else "every list's data is recent for the date asked",
+        ),
     ]
     row = 3
     for label, value in facts:
@@ -658,6 +671,19 @@ def _sources(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
     for label, value in (
         ("tracker version", run.tool_version),
         ("Command", run.command),
+        (
+            "Data dates",
+            "\n".join(
+                f"{lst.title} ({lst.key}): as of {lst.as_of.isoformat()}"
+                for lst in result.lists
+            ),
+        ),
+        (
+            "Data age",
+            "\n".join(result.caveats)
+            if result.caveats
+            else "every list's data is recent for the date asked",
+        ),
         ("Run at (UTC)", run.run_at.strftime("%Y-%m-%d %H:%M:%S")),
         ("As of", result.as_of.isoformat() if result.as_of else "current data"),
         ("Destination", _destination_label(result)),
