@@ -186,7 +186,8 @@ def test_no_list_applies_is_no_match(real_catalog: Catalog) -> None:
         ],
     )
     assert out["tracker_status"].tolist()[:3] == ["match", "no-match", "match"]
-    assert out["tracker_lists"][0] == "eu_russia"
+    # 3912 11 is also on UK Schedule 3E (from 21 Jul 2022)
+    assert out["tracker_lists"][0] == "eu_russia;uk_russia"
     assert "this destination: eu_russia" in out["tracker_notes"][1]
     assert out["tracker_tiers"][2] == "chpl:1"
     assert "chpl: due-diligence concern" in out["tracker_notes"][3]
@@ -233,7 +234,9 @@ def test_real_hs2017_split_code_is_indeterminate(real_catalog: Catalog) -> None:
         real_catalog,
         columns=ColumnMapping(code="c"),
         destination="ru",
-        as_of=dt.date(2023, 6, 1),
+        # before 21 Apr 2023: from then on uk_russia's chapter-85 indicator
+        # (schedule-3E-2023-04) matches any code of chapter 85, split or not
+        as_of=dt.date(2023, 3, 1),
     ).frame
     assert out["tracker_status"].tolist() == ["indeterminate", "match"]
     assert out["tracker_reason"][0].startswith(
@@ -255,7 +258,8 @@ def test_old_aircraft_part_code_is_caught_by_the_chapter_88_line(
         as_of=dt.date(2024, 6, 1),
     ).frame
     assert out["tracker_status"].tolist() == ["match", "match"]
-    assert out["tracker_entries"][0] == "eu_russia:XI-88"
+    # UK Schedule 2C also lists the whole of chapter 88
+    assert out["tracker_entries"][0] == "eu_russia:XI-88;uk_russia:2C-88"
     assert "chpl:880730" in out["tracker_entries"][1]
 
 

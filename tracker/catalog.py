@@ -793,8 +793,12 @@ def build_datasets(path: Path | None = None) -> tuple[dict[Path, str], list[Prob
     out: dict[Path, str] = {}
     if text is not None:
         out[root / "lists" / BUILT_LIST / "entries.csv"] = text
+    from tracker.uk_build import build_uk_russia
     from tracker.version_build import build_versioned
 
+    uk = build_uk_russia(root, ref, problems)
+    if uk is not None:
+        out[root / "lists" / "uk_russia" / "entries.csv"] = uk
     out.update(build_versioned(root, problems))
     return out, problems
 
