@@ -267,10 +267,15 @@ def test_destination_concern(mini_catalog: Catalog) -> None:
     assert v.reason.startswith("a due-diligence concern for KZ")
 
 
-@pytest.mark.parametrize("bad", ["RUS", "R", "12", ""])
+@pytest.mark.parametrize("bad", ["XX", "R", "12", "", "Atlantis"])
 def test_bad_destination(mini_catalog: Catalog, bad: str) -> None:
-    with pytest.raises(InputError, match="two-letter ISO country code"):
+    with pytest.raises(InputError, match="^Unknown destination "):
         check_items(mini_catalog, ["8459.61"], destination=bad)
+
+
+@pytest.mark.parametrize("given", ["RU", "rus", "Russia", "Россия", "俄罗斯"])
+def test_destination_by_code_or_name(mini_catalog: Catalog, given: str) -> None:
+    assert check_items(mini_catalog, ["8459.61"], destination=given).destination == "RU"
 
 
 def test_lists_used_and_counts(mini_catalog: Catalog) -> None:

@@ -325,3 +325,90 @@ def test_ragged_row_deep_in_a_big_csv_loses_nothing(tmp_path: Path) -> None:
     assert [(i.code, i.row, i.value) for i in source.issues] == [
         ("row-long", 240_001, "extra")
     ]
+
+
+# -- column detection from header words and values --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [
+        ("hs_code", "code"),
+        ("HS10 Code", "code"),
+        ("hsCode", "code"),
+        ("HSCode", "code"),
+        ("HS-Code", "code"),
+        ("HS_CODE", "code"),
+        ("hs6", "code"),
+        ("ТН ВЭД", "code"),
+        ("Код ТН ВЭД", "code"),
+        ("commodity_code", "code"),
+        ("tariff code", "code"),
+        ("Tariff No.", "code"),
+        ("HS code (8 digits)", "code"),
+        ("商品编码", "code"),
+        ("goods_description", "description"),
+        ("goodsDescription", "description"),
+        ("Описание товара", "description"),
+        ("destination_country", "destination"),
+        ("Country of destination (ISO)", "destination"),
+        ("shipment_date", "date"),
+        ("declarationDate", "date"),
+        ("Date of shipment", "date"),
+        ("Export declaration date", "date"),
+        ("country_of_origin", "origin"),
+        ("customs_value", "value"),
+    ],
+)
+def test_header_variants_name_their_role(header: str, role: str) -> None:
+    others = {"code": "HS code", "description": "Description"}
+    headers = [header] if role == "code" else [others["code"], header]
+    assert detect_columns(headers).roles()[role] == header
+
+
+@pytest.mark.parametrize("header", ["Item", "Qty", "Destination port", "Birth date"])
+def test_loose_headers_name_no_role(header: str) -> None:
+    roles = detect_columns(["HS code", header]).roles()
+    assert header not in roles.values(), roles
+
+
+def test_snake_case_file_maps_every_column() -> None:
+    assert detect_columns(["hs_code", "description", "destination", "date"]) == (
+        ColumnMapping("hs_code", "description", "destination", "date")
+    )
+
+
+def test_values_decide_when_no_header_names_the_code() -> None:
+    values = {
+        "A": ["bolts", "nuts", "shirts", ""],
+        "B": ["8542.31", "6109 10 00", "847130", ""],  # codes, one blank
+        "C": ["5", "20", "1200", "3"],  # quantities
+        "D": ["2024", "2023", "2022", "2021"],  # years, 4 digits too
+    }
+    mapping = detect_columns(list(values), values=values)
+    assert (mapping.code, mapping.by_values) == ("B", ("code",))
+    # a header wins over values
+    assert detect_columns(["HS code", *values], values=values).by_values == ()
+
+
+def test_values_below_the_share_or_tied_are_not_a_guess() -> None:
+    few = {"A": ["8542.31", "x", "y", "z", "w"]}
+    with pytest.raises(InputError, match="No goods-code column found"):
+        detect_columns(["A"], values=few)
+    tied = {"A": ["854231", "610910"], "B": ["847130", "090121"]}
+    with pytest.raises(InputError, match=r"several columns .*'A', 'B'; name the col"):
+        detect_columns(["A", "B"], values=tied)
+
+
+def test_sample_finds_the_code_column_and_date_order(tmp_path: Path) -> None:
+    src = write(
+        tmp_path / "f.csv",
+        "Ref,Qty,Date\n8542 31,5,03/04/2024\n6109.10,20,13/02/2024\n,1\n",
+    )
+    table = read_table(src)
+    assert (table.columns.code, table.columns.by_values) == ("Ref", ("code",))
+    assert table.columns.date_convention is not None
+    assert table.columns.date_convention.order == "day-first"
+    # the rows the sample read are reported once
+    assert [(i.code, i.row) for i in table.issues] == [("row-short", 4)]
+    assert table.frame["tracker_row"].tolist() == [2, 3, 4]

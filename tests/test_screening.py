@@ -160,17 +160,18 @@ def test_destination_decides_which_lists_apply(mini_catalog: Catalog) -> None:
         "alpha:845961;beta:ART2",
         "beta:ART2",
         "beta:ART2",
-        "alpha:845961;beta:ART2",
+        "",
     ]
-    assert out["tracker_status"].tolist() == ["match"] * 4
-    assert out["tracker_tiers"].tolist() == ["alpha:4.B", "", "", "alpha:4.B"]
+    # an unknown destination is never answered for a default one
+    assert out["tracker_status"].tolist() == ["match"] * 3 + ["indeterminate"]
+    assert out["tracker_tiers"].tolist() == ["alpha:4.B", "", "", ""]
     assert (
         "do not restrict exports to this destination: alpha"
         in (out["tracker_notes"][1])
     )
     assert "alpha: due-diligence concern" in out["tracker_notes"][2]
-    assert out["tracker_destination"].tolist() == ["ru", "de", "kz", ""]
-    assert "'Atlantis' not recognised: every list applied" in out["tracker_notes"][3]
+    assert out["tracker_destination"].tolist() == ["RU", "DE", "KZ", ""]
+    assert out["tracker_reason"][3].startswith("destination-unknown: 'Atlantis': ")
 
 
 def test_no_list_applies_is_no_match(real_catalog: Catalog) -> None:
@@ -275,19 +276,58 @@ def test_splits_file_is_validated(tmp_path: Path) -> None:
     assert validate_splits(REAL_DATASETS) == []
 
 
-def test_bad_dates_fall_back_and_are_reported(mini_catalog: Catalog) -> None:
+def test_unusable_dates_are_indeterminate_never_a_default(
+    mini_catalog: Catalog,
+) -> None:
     res = screen_frame(
-        frame([("845961", "", "RU", "soon"), ("845961", "", "RU", "")]),
+        frame(
+            [
+                ("845961", "", "RU", "soon"),
+                ("845961", "", "RU", ""),
+                ("845961", "", "RU", "03/04/2024"),
+                ("845961", "", "RU", "2024-05"),
+                ("=1+1", "", "RU", "soon"),
+            ]
+        ),
         mini_catalog,
         columns=COLS,
         as_of=dt.date(2024, 6, 1),
     )
-    assert res.frame["tracker_as_of"].tolist() == ["2024-06-01", "2024-06-01"]
-    assert "date 'soon' not understood" in res.frame["tracker_notes"][0]
-    assert "no date: screened as of 2024-06-01" in res.frame["tracker_notes"][1]
-    assert [(i.code, i.row, i.value) for i in res.issues] == [
-        ("date-invalid", 2, "soon")
+    out = res.frame
+    assert out["tracker_status"][0] == "indeterminate"
+    assert out["tracker_reason"][0].startswith("date-unreadable: 'soon' (expected")
+    assert out["tracker_as_of"].tolist() == [
+        "",
+        "2024-06-01",  # an empty cell: the --as-of date, with a note
+        "",
+        "2024-05-31",
+        "",
     ]
+    assert "no date: screened as of 2024-06-01" in out["tracker_notes"][1]
+    assert out["tracker_status"][2] == "indeterminate"
+    assert out["tracker_reason"][2].startswith("date-ambiguous: '03/04/2024' is ")
+    assert out["tracker_status"][3] != "indeterminate"
+    assert out["tracker_notes"][3] == (
+        "date-period: 2024-05 read as 2024-05-31 (end of the month)"
+    )
+    # both cells unusable: both reasons
+    assert out["tracker_reason"][4].startswith("code-malformed: ")
+    assert "; date-unreadable: 'soon'" in out["tracker_reason"][4]
+    assert [(i.code, i.row, i.value) for i in res.issues if i.column == "Date"] == [
+        ("date-invalid", 2, "soon"),
+        ("date-ambiguous", 4, "03/04/2024"),
+        ("date-invalid", 6, "soon"),
+    ]
+
+
+def test_ambiguous_dates_follow_the_column(mini_catalog: Catalog) -> None:
+    rows = [("845961", "", "RU", d) for d in ("03/04/2024", "13/02/2024")]
+    out = screen_frame(frame(rows), mini_catalog, columns=COLS).frame
+    assert out["tracker_as_of"].tolist() == ["2024-04-03", "2024-02-13"]
+    assert out["tracker_notes"][0] == (
+        "date-order: 03/04/2024 read day-first as 2024-04-03, like 13/02/2024 in "
+        "the same column"
+    )
 
 
 # -- nothing lost ------------------------------------------------------------------------
@@ -333,7 +373,7 @@ def test_summary_counts_by_list_destination_and_month(mini_catalog: Catalog) -> 
     assert s.by_list_tier[("alpha", "1")] == 1
     assert s.by_list_tier[("alpha", "4.B")] == 1
     assert s.by_list_tier[("beta", "")] == 3
-    assert s.by_destination[("ru", "match")] == 2
+    assert s.by_destination[("RU", "match")] == 2
     assert s.by_month[("2024-07", "match")] == 2
 
 

@@ -245,10 +245,21 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
+#: libyaml's parser when PyYAML was built with it (about 8x faster on these files);
+#: it builds the same objects as yaml.SafeLoader (same constructor and resolver).
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path, root: Path, problems: list[Problem]) -> Any:
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        text = path.read_text(encoding="utf-8")
+        try:
+            return yaml.load(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            # Parse again with the pure-Python loader so that the problem reads
+            # the same whichever parser is installed.
+            with path.open(encoding="utf-8") as fh:
+                return yaml.safe_load(fh)
     except (OSError, yaml.YAMLError) as exc:
         problems.append(
             Problem(_rel(path, root), None, None, f"unreadable YAML: {exc}")
@@ -529,7 +540,7 @@ def _build_entry(
     problems: list[Problem],
 ) -> ControlEntry | None:
     file, n = row["_file"], row["_row"]
-    clean = {k: v.strip() for k, v in row.items() if not k.startswith("_")}
+    clean = {k: row[k].strip() for k in ENTRY_COLUMNS}
     codes: list[Code] = []
     edition = clean.pop("code_edition") or meta.hs_version
     ok = True
@@ -547,7 +558,11 @@ def _build_entry(
                 ok = False
                 continue
             system = code_system(value, meta.jurisdiction)
-            codes.append(Code(value=value, system=system, edition=edition, ex=ex))
+            # Every field is already a str (or the bool ex) here, so validation could
+            # neither fail nor change a value; model_construct skips that no-op.
+            codes.append(
+                Code.model_construct(value=value, system=system, edition=edition, ex=ex)
+            )
     args: dict[str, Any] = {k: v for k, v in clean.items()}
     for fld in _MULTI:
         args[fld] = _split(args[fld])

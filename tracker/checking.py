@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.catalog import DESTINATIONS_FILE, HS_REFERENCE_FILE, Catalog
+from tracker.countries import parse_destination
 from tracker.editions import read_hs2017, successor_gaps
 from tracker.exc import CodeError, InputError
 from tracker.hs import DEFAULT_EDITION, format_code, normalize_code
@@ -518,21 +519,6 @@ def _lists_used(catalog: Catalog, dest: str, as_of: dt.date | None) -> list[List
     return out
 
 
-def normalize_destination(value: str) -> str:
-    """Return an ISO alpha-2 destination in upper case.
-
-    Raises:
-        InputError: the value is not two letters.
-    """
-    text = value.strip()
-    if not (len(text) == 2 and text.isascii() and text.isalpha()):
-        raise InputError(
-            f"Invalid destination {value!r}: use a two-letter ISO country code, "
-            "e.g. RU, BY, KZ, KP, IR, SY"
-        )
-    return text.upper()
-
-
 def check_items(
     catalog: Catalog,
     items: Sequence[str | ResolvedItem],
@@ -551,7 +537,9 @@ def check_items(
         catalog: the loaded catalogue.
         items: texts (resolved with :func:`resolve_item`) or resolved items;
             the result keeps their order.
-        destination: ISO alpha-2 country the goods go to (default RU).
+        destination: country the goods go to (default RU): ISO alpha-2 or
+            alpha-3 code or a name, read by
+            :func:`tracker.countries.parse_destination`.
         as_of: apply the lists as they stood that day (None: current data).
 
     Returns:
@@ -560,9 +548,9 @@ def check_items(
 
     Raises:
         UnknownItemError: an item names no category and is not a code.
-        InputError: the destination is not a two-letter code.
+        UnknownDestinationError: the destination is not a known country.
     """
-    dest = normalize_destination(destination)
+    dest = parse_destination(destination, catalog.path)
     resolved = [
         i if isinstance(i, ResolvedItem) else resolve_item(catalog, i) for i in items
     ]

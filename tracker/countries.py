@@ -1,15 +1,18 @@
-"""Countries named in text: datasets/countries.yml (ISO alpha-2 codes and names)."""
+"""Countries: datasets/countries.yml (ISO codes and names) and the one destination parser."""
 
 from __future__ import annotations
 
+import difflib
 import functools
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tracker.exc import DatasetError
+from tracker.exc import DatasetError, InputError, shown
 from tracker.problems import Problem
 from tracker.settings import datasets_path
 from tracker.text import nfkc_fold
@@ -157,9 +160,7 @@ def validate_countries(root: Path) -> list[Problem]:
 def _load_cached(root: Path) -> dict[str, Country]:
     path = root / COUNTRIES_FILE
     if not path.is_file():
-        raise DatasetError(
-            f"{path} is missing: tracker scan needs it to find countries"
-        )
+        raise DatasetError(f"{path} is missing: tracker needs it to read countries")
     countries, problems = _parse(path, COUNTRIES_FILE)
     if problems:
         shown = "; ".join(str(p) for p in problems[:3])
@@ -180,3 +181,179 @@ def load_countries(path: Path | None = None) -> dict[str, Country]:
     """
     root = (path if path is not None else datasets_path()).resolve()
     return _load_cached(root)
+
+
+# --------------------------------------------------------------------------
+# Destinations
+
+#: ISO 3166-1 reserves UK for the United Kingdom, whose code is GB; customs
+#: data and users write UK.
+_RESERVED_CODES = {"uk": "gb"}
+
+#: Separators of a cell that gives a code and a name ("RU - Russia", "Russia (RU)").
+_PARTS = re.compile(r"[\s\-–(),/;]+")
+
+
+class UnknownDestinationError(InputError):
+    """A destination is not an ISO code or a country name of datasets/countries.yml."""
+
+    def __init__(self, value: str, suggestion: str | None) -> None:
+        self.value = value
+        self.suggestion = suggestion
+        super().__init__(f"Unknown destination {self.detail}")
+
+    @property
+    def detail(self) -> str:
+        """The value and the suggestion, e.g. ``'UR'; did you mean RU?``."""
+        if self.suggestion is not None:
+            return f"{shown(self.value)}; did you mean {self.suggestion}?"
+        return (
+            f"{shown(self.value)}: not an ISO 3166 alpha-2 or alpha-3 code or a "
+            "country name in datasets/countries.yml"
+        )
+
+
+def _iso_country(value: str) -> str | None:
+    """Lower-case alpha-2 of an ISO 3166-1 code or English name, from pycountry.
+
+    Covers the countries datasets/countries.yml does not name (that file holds
+    the names tracker scans texts for); a value pycountry does not know is None.
+    """
+    import pycountry
+
+    text = value.strip()
+    found = None
+    if text.isascii() and text.isalpha() and len(text) == 2:
+        found = pycountry.countries.get(alpha_2=text.upper())
+    elif text.isascii() and text.isalpha() and len(text) == 3:
+        found = pycountry.countries.get(alpha_3=text.upper())
+    elif len(text) > 3:
+        try:
+            found = pycountry.countries.lookup(text)
+        except LookupError:
+            found = None
+    return str(found.alpha_2).lower() if found is not None else None
+
+
+@dataclass(frozen=True)
+class DestinationIndex:
+    """Every code and name of datasets/countries.yml, as :func:`country_key` keys."""
+
+    #: Lower-case alpha-2 codes.
+    codes: frozenset[str]
+    #: Names in every language and alpha-3 codes -> lower-case alpha-2.
+    names: Mapping[str, str]
+
+    @classmethod
+    def build(cls, countries: Mapping[str, Country]) -> DestinationIndex:
+        """Index the codes and names of ``countries`` (see :func:`load_countries`)."""
+        return cls(frozenset(countries), country_names(countries))
+
+    def read(self, value: str) -> str | None:
+        """Return the upper-case alpha-2 code ``value`` names, or None.
+
+        A code (``RU``, ``rus``), a name in any language of the data
+        (``Russia``, ``Россия``, ``俄罗斯``), or a code and a name
+        (``RU - Russia``, ``Russia (RU)``). Two letters count only when they
+        are the code of a country in the data (``UK`` is GB).
+        """
+        key = country_key(value)
+        if key == "":
+            return None
+        found = self._code(key) or self.names.get(key)
+        compact = key.replace(" ", "")
+        if found is None and compact != key and len(compact) <= 3:
+            # "U.S.A.", "U.K.": an abbreviation written with dots
+            found = self._code(compact) or self.names.get(compact)
+        if found is None:
+            parts = [p for p in _PARTS.split(key) if p != ""]
+            found = next((self.names[p] for p in parts if p in self.names), None)
+            if found is None and parts:
+                found = self._code(parts[0]) or self._code(parts[-1])
+        if found is None:
+            found = _iso_country(value)
+        return found.upper() if found is not None else None
+
+    def _code(self, key: str) -> str | None:
+        key = _RESERVED_CODES.get(key, key)
+        return key if key in self.codes else None
+
+    def suggest(self, value: str) -> str | None:
+        """Return the alpha-2 code ``value`` most likely misspells, or None.
+
+        Swapped letters of a code first (``UR`` -> RU, ``RSU`` -> RU), then
+        the closest code or name (difflib) for longer values.
+        """
+        key = country_key(value)
+        compact = key.replace(" ", "")
+        if 2 <= len(compact) <= 3 and compact.isascii() and compact.isalpha():
+            letters = sorted(compact)
+            for code in sorted([*self.codes, *self.names]):
+                if len(code) == len(compact) and sorted(code) == letters:
+                    return self.read(code)
+        if len(compact) < 4:
+            return None
+        close = difflib.get_close_matches(
+            key, sorted({*self.codes, *self.names}), n=1, cutoff=0.8
+        )
+        return self.read(close[0]) if close else None
+
+    def parse(self, value: str) -> str:
+        """Return the upper-case alpha-2 code ``value`` names.
+
+        Raises:
+            UnknownDestinationError: no country of the data has that code or
+                name; the message suggests the closest one.
+        """
+        found = self.read(value)
+        if found is None:
+            raise UnknownDestinationError(value, self.suggest(value))
+        return found
+
+
+@functools.cache
+def _index_cached(root: Path) -> DestinationIndex:
+    return DestinationIndex.build(_load_cached(root))
+
+
+def destination_index(path: Path | None = None) -> DestinationIndex:
+    """Return the destination index of a datasets folder (cached).
+
+    Args:
+        path: a datasets folder; default: the one in use (see settings).
+
+    Raises:
+        DatasetError: countries.yml is missing or invalid.
+    """
+    root = (path if path is not None else datasets_path()).resolve()
+    return _index_cached(root)
+
+
+def parse_destination(value: str, path: Path | None = None) -> str:
+    """Read a destination: ISO 3166 alpha-2 or alpha-3 code or a country name.
+
+    The one parser of destinations, for ``--destination`` options, the
+    Python API and destination cells. Names are those of
+    datasets/countries.yml in English, Russian, Ukrainian, Chinese and German;
+    case, dots and spacing do not matter.
+
+    Args:
+        value: the text, e.g. ``RU``, ``rus``, ``Russia``, ``Россия``, ``俄罗斯``.
+        path: a datasets folder; default: the one in use (see settings).
+
+    Returns:
+        The upper-case ISO alpha-2 code.
+
+    Raises:
+        UnknownDestinationError: not a code or name of a country in the data
+            (any two letters are not enough); the message suggests the closest
+            code, e.g. ``Unknown destination 'UR'; did you mean RU?``.
+        DatasetError: countries.yml is missing or invalid.
+
+    Examples:
+        >>> parse_destination("Russia")
+        'RU'
+        >>> parse_destination("kaz")
+        'KZ'
+    """
+    return destination_index(path).parse(value)

@@ -21,3 +21,22 @@ class CodeError(InputError):
 
 class ConfigError(TrackerError):
     """A setting or environment variable is wrong."""
+
+
+#: Longest echo of a user's value in an error message (characters).
+ECHO_CHARS = 80
+
+
+def shown(value: object, limit: int = ECHO_CHARS) -> str:
+    """Return ``repr(value)`` for an error message, cut to about ``limit`` characters.
+
+    Examples:
+        >>> shown("UR")
+        "'UR'"
+        >>> len(shown("x" * 500))
+        81
+    """
+    text = repr(str(value))
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…" + text[0]

@@ -7,9 +7,12 @@ import csv
 import io
 import os
 import re
+import shutil
+import sys
 import tempfile
+import unicodedata
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,7 +20,8 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
-from tracker.exc import InputError
+from tracker.cells import DateConvention, date_convention, read_date
+from tracker.exc import InputError, shown
 from tracker.text import nfkc_fold
 
 #: Kind of problem found in a user's file (kebab-case, stable).
@@ -28,7 +32,10 @@ from tracker.text import nfkc_fold
 #: sheet-skipped: another sheet of the workbook was not screened;
 #: code-missing, code-malformed, code-too-short, code-digits-lost,
 #: code-repaired, code-hs2017-split: see tracker.screening;
-#: date-invalid, destination-unknown: a cell could not be read; a default was used.
+#: date-invalid: a date cell could not be read (the row is indeterminate);
+#: date-ambiguous: day and month can be swapped and the column does not say
+#: which comes first (the row is indeterminate);
+#: destination-unknown: a destination cell could not be read.
 IssueCode = Literal[
     "header-blank",
     "header-duplicate",
@@ -43,17 +50,23 @@ IssueCode = Literal[
     "code-repaired",
     "code-hs2017-split",
     "date-invalid",
+    "date-ambiguous",
     "destination-unknown",
 ]
 
 #: Formats read_table understands.
 TableFormat = Literal["csv", "xlsx", "parquet"]
 
-#: Column roles and the header names recognised for them (compared after
-#: casefolding and collapsing punctuation/whitespace, see ``header_key``).
+#: Column roles and the header names recognised for them. Headers and aliases
+#: are compared as words (``header_words``: ``hs_code``, ``HS10 Code``,
+#: ``hsCode`` and ``HS-Code`` are all ``hs code``), first whole, then a
+#: header containing a multi-word alias (``HS code (8 digits)``).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "code": (
         "hs code",
+        "hs tariff code",
+        "hs no",
+        "hs number",
         "hs",
         "hscode",
         "hs codes",
@@ -61,12 +74,19 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "hs 6",
         "hs2022",
         "commodity code",
+        "commodity no",
+        "commodity number",
         "cn code",
+        "cn no",
         "cn",
         "cn8",
         "taric",
         "taric code",
         "tariff code",
+        "tariff no",
+        "tariff number",
+        "customs tariff code",
+        "customs tariff number",
         "hts",
         "hts code",
         "htsus",
@@ -74,6 +94,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "customs code",
         "goods code",
         "product code",
+        "warennummer",
+        "zolltarifnummer",
         "код тн вэд",
         "код тн вэд еаэс",
         "тн вэд",
@@ -92,6 +114,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "description": (
         "description",
         "goods description",
+        "goods name",
         "description of goods",
         "product description",
         "commodity description",
@@ -110,6 +133,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "destination",
         "country of destination",
         "destination country",
+        "destination country code",
+        "country of destination code",
         "dest",
         "dest country",
         "страна назначения",
@@ -120,8 +145,12 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "date",
         "declaration date",
         "shipment date",
+        "shipping date",
         "export date",
         "invoice date",
+        "date of declaration",
+        "date of shipment",
+        "date of export",
         "дата",
         "дата декларации",
         "дата оформления",
@@ -205,6 +234,11 @@ class ColumnMapping:
     date: str | None = None
     origin: str | None = None
     value: str | None = None
+    #: Roles whose column was chosen by its values, not its header.
+    by_values: tuple[str, ...] = ()
+    #: Order of day and month shown by unambiguous cells of the date column in
+    #: a sample of the file (see ``tracker.cells.date_convention``).
+    date_convention: DateConvention | None = None
 
     def roles(self) -> dict[str, str | None]:
         """Return role -> column name."""
@@ -240,8 +274,10 @@ class TableSource:
     #: Rows in the file when known without reading it (Parquet), else None.
     row_count: int | None = None
     _utf8_path: Path | None = None
+    #: Folder holding the copy of standard input (``-``), removed by ``close``.
+    _spool_dir: Path | None = None
 
-    def iter_chunks(self, chunk_rows: int = 200_000) -> Iterator[pa.Table]:
+    def iter_chunks(self, chunk_rows: int = 200_000) -> Generator[pa.Table, None, None]:
         """Yield the data rows as Arrow tables of strings, in file order.
 
         Every table has the ``columns`` names plus ``tracker_row`` (int64, the
@@ -254,11 +290,31 @@ class TableSource:
         else:
             yield from _iter_parquet(self, chunk_rows)
 
+    def sample(self, rows: int = 10_000) -> dict[str, list[str]]:
+        """Return the cells of the first ``rows`` data rows, by column.
+
+        Issues found while reading them are not kept (reading the whole
+        file reports them once).
+        """
+        kept = len(self.issues)
+        chunks = self.iter_chunks(rows)
+        try:
+            first = next(chunks, None)
+        finally:
+            chunks.close()
+            del self.issues[kept:]
+        if first is None:
+            return {c: [] for c in self.columns}
+        return {c: text_array(first.column(c)).to_pylist() for c in self.columns}
+
     def close(self) -> None:
-        """Remove the temporary UTF-8 copy made for a non-UTF-8 CSV, if any."""
+        """Remove the temporary copies (non-UTF-8 CSV, standard input), if any."""
         if self._utf8_path is not None:
             self._utf8_path.unlink(missing_ok=True)
             self._utf8_path = None
+        if self._spool_dir is not None:
+            shutil.rmtree(self._spool_dir, ignore_errors=True)
+            self._spool_dir = None
 
 
 @dataclass
@@ -328,23 +384,175 @@ def unique_headers(headers: Sequence[str]) -> tuple[list[str], list[RowIssue]]:
     return names, issues
 
 
+def header_words(text: str) -> list[str]:
+    """Return the words of a header: split at punctuation, ``_``, camelCase and digits.
+
+    Examples:
+        >>> header_words("HS10 Code")
+        ['hs', '10', 'code']
+        >>> header_words("declarationDate")
+        ['declaration', 'date']
+        >>> header_words("HSCode")
+        ['hs', 'code']
+        >>> header_words("Код ТН ВЭД")
+        ['код', 'тн', 'вэд']
+    """
+    text = unicodedata.normalize("NFKC", text)
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if i > 0:
+            prev = text[i - 1]
+            after = text[i + 1] if i + 1 < len(text) else ""
+            if (
+                (prev.islower() and ch.isupper())
+                # "HSCode": the last capital of a run starts the next word
+                or (prev.isupper() and ch.isupper() and after.islower())
+                or (prev.isdigit() and ch.isalpha())
+                or (prev.isalpha() and ch.isdigit())
+            ):
+                out.append(" ")
+        out.append(ch)
+    return re.findall(r"[^\W_]+", nfkc_fold("".join(out)))
+
+
+def _role_words(text: str) -> tuple[str, ...]:
+    """Header words without numbers (``HS10 Code``, ``CN8`` name the same role)."""
+    return tuple(w for w in header_words(text) if not w.isdigit())
+
+
+_ALIAS_WORDS: dict[str, list[tuple[str, ...]]] = {
+    role: [_role_words(a) for a in aliases] for role, aliases in COLUMN_ALIASES.items()
+}
+
+
+def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(words[i : i + n] == part for i in range(len(words) - n + 1))
+
+
+def _by_header(
+    columns: Sequence[str], found: dict[str, str | None], used: set[str]
+) -> None:
+    """Fill the roles not in ``found`` from headers: whole aliases, then contained."""
+    words = {c: _role_words(c) for c in columns}
+    for role, aliases in _ALIAS_WORDS.items():
+        if role in found:
+            continue
+        found[role] = None
+        for alias in aliases:
+            hit = next(
+                (c for c in columns if c not in used and words[c] == alias), None
+            )
+            if hit is not None:
+                found[role] = hit
+                used.add(hit)
+                break
+    for role, aliases in _ALIAS_WORDS.items():
+        if found[role] is not None:
+            continue
+        # A header containing a multi-word alias ("HS code (8 digits)",
+        # "Export declaration date"); the longest alias wins, then the
+        # leftmost column. Single words ("date") are too loose to contain.
+        best: tuple[int, int, str] | None = None
+        for pos, c in enumerate(columns):
+            if c in used:
+                continue
+            for alias in aliases:
+                if len(alias) > 1 and _contains(words[c], alias):
+                    key = (-len(alias), pos, c)
+                    best = key if best is None or key < best else best
+        if best is not None:
+            found[role] = best[2]
+            used.add(best[2])
+
+
+#: A cell that looks like a goods code: 4-10 digits, dots and spaces allowed.
+_CODE_LIKE = re.compile(r"^\d[\d. ]*\d$")
+#: Share of a column's non-empty cells that must look like codes.
+CODE_SHARE = 0.8
+
+
+def _code_digits(cell: str) -> int:
+    """Digits of a code-like cell (0 when the cell does not look like a code)."""
+    text = cell.strip()
+    if not text.isascii() or not _CODE_LIKE.match(text):
+        return 0
+    n = sum(ch.isdigit() for ch in text)
+    return n if 4 <= n <= 10 else 0
+
+
+def _code_by_values(
+    columns: Sequence[str],
+    values: Mapping[str, Sequence[str]],
+    used: set[str],
+    where: str,
+) -> str | None:
+    """The column whose cells look like goods codes (see ``CODE_SHARE``).
+
+    A column whose cells mostly read as dates (years, ``20240131``, Excel
+    serial numbers) is not a code column. Among the columns that qualify,
+    the one with most 6/8/10-digit cells wins, then most even-length cells;
+    a tie is an error (no guess).
+    """
+    scored: list[tuple[float, float, str]] = []
+    for c in columns:
+        if c in used:
+            continue
+        cells = [v for v in values.get(c, ()) if v.strip() != ""]
+        if not cells:
+            continue
+        digits = [_code_digits(v) for v in cells]
+        if sum(d > 0 for d in digits) / len(cells) < CODE_SHARE:
+            continue
+        dates = sum(read_date(v).date is not None for v in cells) / len(cells)
+        if dates >= CODE_SHARE:
+            continue
+        long = sum(d in (6, 8, 10) for d in digits) / len(cells)
+        even = sum(d in (4, 6, 8, 10) for d in digits) / len(cells)
+        scored.append((long, even, c))
+    if not scored:
+        return None
+    scored.sort(key=lambda t: (-t[0], -t[1]))
+    if len(scored) > 1 and scored[0][:2] == scored[1][:2]:
+        tied = [c for lg, ev, c in scored if (lg, ev) == scored[0][:2]]
+        raise InputError(
+            f"No goods-code header found{where}, and several columns hold "
+            f"code-like values: {_show(tied)}; name the column with --code-column"
+        )
+    return scored[0][2]
+
+
 def detect_columns(
     columns: Sequence[str],
-    overrides: dict[str, str | None] | None = None,
+    overrides: Mapping[str, str | None] | None = None,
     *,
     path: Path | None = None,
+    values: Mapping[str, Sequence[str]] | None = None,
 ) -> ColumnMapping:
     """Find the code, description, destination, date, origin and value columns.
+
+    Headers are compared as words (see ``header_words`` and
+    ``COLUMN_ALIASES``). When no header names the code column, ``values``
+    decide: the column where at least 80 % of the non-empty cells are 4-10
+    digits (dots and spaces allowed) and not dates (``by_values`` says so).
 
     Args:
         columns: the (unique) column names of the file.
         overrides: role -> column name given by the user (flags); a name is
             matched exactly, then by ``header_key``.
         path: the file, for messages.
+        values: column -> sample cells (see ``TableSource.sample``), used when
+            no header names the code column, and for the date convention.
 
     Raises:
         InputError: a named column does not exist, or no code column is found
             (the message lists the headers seen and the flag to use).
+
+    Examples:
+        >>> detect_columns(["hs_code", "description", "destination", "date"]).code
+        'hs_code'
+        >>> detect_columns(["A", "B"], values={"A": ["x"], "B": ["8542.31"]}).code
+        'B'
     """
     overrides = overrides or {}
     where = f" in {path.name}" if path is not None else ""
@@ -366,24 +574,42 @@ def detect_columns(
                     f"headers seen: {_show(columns)}"
                 )
             used.add(found[role] or "")
-    for role, aliases in COLUMN_ALIASES.items():
-        if role in found:
-            continue
-        found[role] = None
-        for alias in aliases:
-            hit = by_key.get(alias)
-            if hit is not None and hit not in used:
-                found[role] = hit
-                used.add(hit)
-                break
+    _by_header(columns, found, used)
+    by_values: tuple[str, ...] = ()
+    if found["code"] is None and values is not None:
+        found["code"] = _code_by_values(columns, values, used, where)
+        if found["code"] is not None:
+            by_values = ("code",)
     if found["code"] is None:
         raise InputError(
             f"No goods-code column found{where}; headers seen: {_show(columns)}; "
             "name the column with --code-column"
         )
+    convention = None
+    if found["date"] is not None and values is not None:
+        convention = date_convention(values.get(found["date"], ()))
     code = found.pop("code")
     assert code is not None
-    return ColumnMapping(code=code, **found)
+    return ColumnMapping(
+        code=code, **found, by_values=by_values, date_convention=convention
+    )
+
+
+def map_columns(
+    source: TableSource, overrides: Mapping[str, str | None] | None = None
+) -> ColumnMapping:
+    """Map the columns of an opened file, reading a sample of its rows.
+
+    As ``detect_columns``, with the cells of the first 10,000 rows: they
+    decide the code column when no header names it, and the order of day
+    and month of ambiguous dates (``03/04/2024``) when other dates show it.
+
+    Raises:
+        InputError: see ``detect_columns``.
+    """
+    return detect_columns(
+        source.columns, overrides, path=source.path, values=source.sample()
+    )
 
 
 def _show(columns: Sequence[str]) -> str:
@@ -420,7 +646,8 @@ def open_table(
     """Open a CSV/TSV, XLSX or Parquet file and read its header.
 
     Args:
-        path: the input file.
+        path: the input file; ``-`` reads standard input (copied to a
+            temporary file named ``stdin``, removed by ``close``).
         sheet: XLSX sheet name (default: the only sheet, or the first one with
             a goods-code column; other sheets are reported as issues).
         encoding: CSV text encoding (default: detected; UTF-8 with or without
@@ -430,11 +657,24 @@ def open_table(
         InputError: the path is missing or a folder, the file is empty or
             unreadable, or has no header.
     """
+    if str(path) == "-":
+        spool = _spool_stdin()
+        try:
+            source = _open_path(spool / "stdin", sheet, encoding)
+        except BaseException:
+            shutil.rmtree(spool, ignore_errors=True)
+            raise
+        source._spool_dir = spool
+        return source
     p = Path(path)
     if not p.exists():
-        raise InputError(f"No such file: {str(p)!r}")
+        raise InputError(f"No such file: {shown(str(p))}")
     if p.is_dir():
-        raise InputError(f"{str(p)!r} is a folder, not a file")
+        raise InputError(f"{shown(str(p))} is a folder, not a file")
+    return _open_path(p, sheet, encoding)
+
+
+def _open_path(p: Path, sheet: str | None, encoding: str | None) -> TableSource:
     if p.stat().st_size == 0:
         raise InputError(f"{p.name} is empty: expected a header row")
     fmt = detect_format(p)
@@ -443,6 +683,18 @@ def open_table(
     if fmt == "parquet":
         return _open_parquet(p)
     return _open_csv(p, encoding)
+
+
+def _spool_stdin() -> Path:
+    """Copy standard input to ``<temporary folder>/stdin`` (the readers need a file)."""
+    folder = Path(tempfile.mkdtemp(prefix="tracker-"))
+    try:
+        with (folder / "stdin").open("wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out, 1 << 22)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
 
 
 def read_table(
@@ -475,7 +727,7 @@ def read_table(
     """
     source = open_table(path, sheet=sheet, encoding=encoding)
     try:
-        mapping = detect_columns(source.columns, columns, path=source.path)
+        mapping = map_columns(source, columns)
         parts = list(source.iter_chunks())
     finally:
         source.close()

@@ -19,11 +19,10 @@ from tracker.checking import (
     CheckResult,
     ResolvedItem,
     check_items,
-    normalize_destination,
     resolve_item,
 )
 from tracker.code_mentions import CodeRule, find_codes
-from tracker.countries import Country, load_countries
+from tracker.countries import Country, load_countries, parse_destination
 from tracker.hs import format_code
 from tracker.scan_rules import ScanRules, load_scan_rules
 from tracker.text import (
@@ -591,10 +590,10 @@ def scan_destinations(
     own regimes (BY, KP, IR, SY in the bundled data), in order of first mention.
 
     Raises:
-        InputError: ``destination`` is not a two-letter code.
+        UnknownDestinationError: ``destination`` is not a known country.
     """
     if destination is not None:
-        return [normalize_destination(destination)]
+        return [parse_destination(destination, catalog.path)]
     out = [DEFAULT_DESTINATION]
     for country in result.countries():
         if country.iso2.lower() in catalog.destinations and country.iso2 not in out:

@@ -18,7 +18,6 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -29,9 +28,9 @@ from tracker.catalog import Catalog
 from tracker.cells import (
     CodeReading,
     read_code_cached,
-    read_country,
-    read_date,
+    read_dates,
 )
+from tracker.countries import UnknownDestinationError, destination_index
 from tracker.exc import InputError
 from tracker.hs import VALID_LENGTHS, format_code
 from tracker.hs_splits import load_splits
@@ -178,8 +177,9 @@ class Screener:
 
     Args:
         catalog: the loaded catalogue.
-        destination: ISO alpha-2 code for rows without a destination cell
-            (None: every list applies).
+        destination: destination for rows without a destination cell (ISO
+            code or name, read by ``tracker.countries.parse_destination``;
+            None: every list applies).
         as_of: date for rows without a date cell (None: today).
         lists: only these list keys (None: all).
     """
@@ -193,14 +193,16 @@ class Screener:
         lists: Iterable[str] | None = None,
     ) -> None:
         self.catalog = catalog
+        self._destinations = destination_index(catalog.path)
         self.default_destination = (
-            destination.lower() if destination is not None else None
+            self._destinations.parse(destination).lower()
+            if destination is not None
+            else None
         )
         self.default_date = as_of if as_of is not None else dt.date.today()
         self.lists = tuple(lists) if lists is not None else tuple(catalog.lists)
         self.splits = load_splits(catalog.path)
         self.keywords = KeywordScanner(catalog)
-        self._country_names = _country_names(catalog.path)
         codes = sorted({c.value for e in catalog.entries for c in e.codes})
         self._keys = {
             n: pa.array([c for c in codes if len(c) == n], type=pa.string())
@@ -501,7 +503,7 @@ class Screener:
         See ``tracker.screening_summary.account`` (with this screener's
         country names).
         """
-        account(out, columns, summary, self._country_names)
+        account(out, columns, summary, self._destinations)
 
     # -- the vectorised kernel ---------------------------------------------
 
@@ -569,65 +571,77 @@ class Screener:
             state_idx = r_state[at]
             length_of[slow] = r_len[slow_idx[slow]]
 
-        # 2. dates: each distinct text parsed once
+        # 2. dates: each distinct text read once; an ambiguous day follows the
+        # order the column's other cells show (tracker.cells.read_dates). An
+        # unreadable or ambiguous date makes the row indeterminate: it is never
+        # screened for a default date.
         if columns.date is not None:
             enc = _encode_cells(table, columns.date, same)
             date_vals = enc.dictionary.to_pylist()
             date_idx = np.asarray(enc.indices).astype(np.int64)
-            parsed = [read_date(v) for v in date_vals]
+            parsed = read_dates(date_vals, columns.date_convention)
             days_u = np.array(
-                [d.toordinal() if d is not None else dflt.toordinal() for d in parsed],
+                [
+                    r.date.toordinal() if r.date is not None else dflt.toordinal()
+                    for r in parsed
+                ],
                 dtype=np.int64,
             )
-            date_note_u = [
-                None
-                if d is not None
+            date_note_u: list[str | None] = [
+                r.message
+                if r.date is not None and r.message != ""
                 else (
-                    f"no date: screened as of {dflt}"
-                    if v.strip() == ""
-                    else f"date {v!r} not understood: screened as of {dflt}"
+                    f"no date: screened as of {dflt}" if r.state == "missing" else None
                 )
-                for v, d in zip(date_vals, parsed, strict=True)
+                for r in parsed
             ]
             has = np.array([x is not None for x in date_note_u] + [False])
             date_note_idx = np.where(has[date_idx], date_idx, -1)
+            date_reason_u = [r.message for r in parsed]
+            unusable = np.array(
+                [r.state in ("unreadable", "ambiguous") for r in parsed] + [False]
+            )
+            date_bad = unusable[date_idx]
         else:
             days_u = np.full(min(n, 1), dflt.toordinal(), dtype=np.int64)
             date_idx = np.zeros(n, dtype=np.int64)
             date_note_u, date_note_idx = [], np.full(n, -1, np.int64)
+            date_reason_u, date_bad = [], np.zeros(n, dtype=bool)
         # epochs and as-of days of the distinct dates, then per row
         epoch = np.searchsorted(self._bound_days, days_u, side="right")[date_idx]
         day_u, day_inv = np.unique(days_u, return_inverse=True)
         day_idx = day_inv.reshape(-1)[date_idx]
         as_of_u = pa.array(
-            [dt.date.fromordinal(int(d)).isoformat() for d in day_u], pa.string()
+            [dt.date.fromordinal(int(d)).isoformat() for d in day_u] + [""],
+            pa.string(),
         )
+        day_idx[date_bad] = len(day_u)  # no usable date: tracker_as_of stays empty
 
         # 3. destinations: each distinct text read once
         if columns.destination is not None:
             enc = _encode_cells(table, columns.destination, same)
             dest_vals = enc.dictionary.to_pylist()
             dest_idx = np.asarray(enc.indices).astype(np.int64)
-            iso = [read_country(v, self._country_names) for v in dest_vals]
-            filled = [c if c is not None else self.default_destination for c in iso]
-            fallback = (
-                f"screened for {self.default_destination}"
-                if self.default_destination
-                else "every list applied"
-            )
-            dest_note_u = [
-                f"destination {v!r} not recognised: {fallback}"
-                if c is None and v.strip() != ""
-                else None
+            iso = [self._destinations.read(v) for v in dest_vals]
+            # An unknown destination makes the row indeterminate (below), never
+            # a default: a narrower answer would look like a real one.
+            unknown_u = [
+                c is None and v.strip() != ""
                 for v, c in zip(dest_vals, iso, strict=True)
             ]
-            has = np.array([x is not None for x in dest_note_u] + [False])
-            dest_note_idx = np.where(has[dest_idx], dest_idx, -1)
+            filled = [
+                c.lower()
+                if c is not None
+                else (None if bad else self.default_destination)
+                for c, bad in zip(iso, unknown_u, strict=True)
+            ]
         else:
+            dest_vals, unknown_u = [], []
             filled = [self.default_destination]
             dest_idx = np.zeros(n, dtype=np.int64)
-            dest_note_u, dest_note_idx = [], np.full(n, -1, np.int64)
-        dest_u = [c or "" for c in filled]
+        dest_note_u: list[str | None] = []
+        dest_note_idx = np.full(n, -1, np.int64)
+        dest_u = [c.upper() if c is not None else "" for c in filled]
         cls_u = np.array([self._dest_class(c) for c in filled] + [0], dtype=np.int64)
         dest_cls = cls_u[dest_idx]
 
@@ -658,7 +672,7 @@ class Screener:
         # 5. answers: index 0 = no hit, 1.. = decision groups
         answers: list[GroupAnswer] = [GroupAnswer("no-match", "", "", "", "", "", "")]
         group = np.zeros(n, dtype=np.int64)
-        hit_rows = np.flatnonzero(hit_mask & (state_idx <= 1))
+        hit_rows = np.flatnonzero(hit_mask & (state_idx <= 1) & ~date_bad)
         if len(hit_rows):
             parts = [c[hit_rows] for c in comps] + [epoch[hit_rows], dest_cls[hit_rows]]
             packed = self._pack(parts)
@@ -698,6 +712,32 @@ class Screener:
             answers.append(GroupAnswer("indeterminate", "", "", "", "", "", ""))
         bad_code = state_idx > 1  # 1 = repaired: usable
         group[bad_code] = base + state_idx[bad_code] - 1
+        # a usable code on a row without a usable date (reason set per row)
+        answers.append(GroupAnswer("indeterminate", "", "", "", "", "", ""))
+        group[date_bad & ~bad_code] = len(answers) - 1
+        # unknown destinations: one indeterminate group per distinct value
+        if any(unknown_u):
+            unknown_group = np.full(len(unknown_u) + 1, -1, dtype=np.int64)
+            for u, (value, bad) in enumerate(zip(dest_vals, unknown_u, strict=True)):
+                if bad:
+                    error = UnknownDestinationError(
+                        value, self._destinations.suggest(value)
+                    )
+                    unknown_group[u] = len(answers)
+                    answers.append(
+                        GroupAnswer(
+                            "indeterminate",
+                            f"destination-unknown: {error.detail}",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                        )
+                    )
+            row_group = unknown_group[dest_idx]
+            unknown_rows = row_group >= 0
+            group[unknown_rows] = row_group[unknown_rows]
 
         # 6. keywords in the description, each distinct text scanned once
         if columns.description is not None:
@@ -714,7 +754,15 @@ class Screener:
 
         # 7. per-row texts built once per distinct combination of their parts
         reason = self._reasons(
-            answers, group, bad_code, slow_idx, kw_idx, readings, kw_u
+            answers,
+            group,
+            bad_code,
+            slow_idx,
+            kw_idx,
+            readings,
+            kw_u,
+            np.where(date_bad, date_idx, -1),
+            date_reason_u,
         )
         no_match = np.array([a.status == "no-match" for a in answers])
         conflict = (kw_idx >= 0) & no_match[group]
@@ -773,19 +821,35 @@ class Screener:
         kw_idx: np.ndarray[Any, Any],
         readings: list[CodeReading],
         kw_u: list[str],
+        date_bad_idx: np.ndarray[Any, Any],
+        date_reason_u: list[str],
     ) -> pa.Array:
-        """tracker_reason: the group's reason, or the code cell's problem."""
+        """tracker_reason: the group's reason, or the code and date cells' problems."""
         values = [a.reason for a in answers]
         indices = group.copy()
-        bad = np.flatnonzero(bad_code)
+        bad = np.flatnonzero(bad_code | (date_bad_idx >= 0))
         if len(bad):
-            inv, first = _factorize_rows([slow_idx[bad], kw_idx[bad]])
-            for row in bad[first].tolist():
-                reading = readings[slow_idx[row]]
-                text = f"code-{reading.state}: {reading.message}"
-                if kw_idx[row] >= 0:
-                    text += f"; the description mentions {kw_u[kw_idx[row]]}"
-                values.append(text)
+            code_part = np.where(bad_code[bad], slow_idx[bad], -1)
+            # a bad code's group has no reason unless the destination is
+            # unknown too (both are said)
+            group_part = group[bad]
+            kw_part = np.where(bad_code[bad], kw_idx[bad], -1)
+            inv, first = _factorize_rows(
+                [code_part, group_part, kw_part, date_bad_idx[bad]]
+            )
+            for i in first.tolist():
+                row = int(bad[i])
+                parts = []
+                if bad_code[row]:
+                    reading = readings[slow_idx[row]]
+                    parts.append(f"code-{reading.state}: {reading.message}")
+                if answers[group[row]].reason != "":
+                    parts.append(answers[group[row]].reason)
+                if date_bad_idx[row] >= 0:
+                    parts.append(date_reason_u[date_bad_idx[row]])
+                if bad_code[row] and kw_idx[row] >= 0:
+                    parts.append(f"the description mentions {kw_u[kw_idx[row]]}")
+                values.append("; ".join(parts))
             indices[bad] = len(answers) + inv
         return _dictionary(indices, values)
 
@@ -873,25 +937,6 @@ def _factorize(key: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], int]:
     """(number of each value, in order of first appearance; distinct values)."""
     enc = pc.dictionary_encode(pa.array(key))
     return np.asarray(enc.indices).astype(np.int64), len(enc.dictionary)
-
-
-def _country_names(root: Path) -> dict[str, str]:
-    """Country names and alpha-3 codes of datasets/countries.yml -> ISO alpha-2."""
-    from tracker.countries import COUNTRIES_FILE, country_names, load_countries
-
-    path = root / COUNTRIES_FILE
-    if not path.is_file():
-        return {}
-    stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    names = _COUNTRY_NAMES.get(key)
-    if names is None:  # parsed once per file version (YAML is slow to read)
-        names = country_names(load_countries(root))
-        _COUNTRY_NAMES[key] = names
-    return dict(names)
-
-
-_COUNTRY_NAMES: dict[tuple[str, int, int], dict[str, str]] = {}
 
 
 def _dictionary(indices: np.ndarray[Any, Any], values: list[str]) -> pa.Array:
@@ -1158,19 +1203,3 @@ def prefetch(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
                 q.get_nowait()
             except queue.Empty:
                 thread.join(timeout=0.05)
-
-
-def check_destination(value: str | None, catalog: Catalog) -> str | None:
-    """Validate a --destination value (ISO alpha-2, alpha-3 or a known name).
-
-    Raises:
-        InputError: the value is not a country tracker recognises.
-    """
-    if value is None:
-        return None
-    code = read_country(value, _country_names(catalog.path))
-    if code is None:
-        raise InputError(
-            f"Unknown destination {value!r}: use an ISO 3166 alpha-2 code, e.g. RU"
-        )
-    return code

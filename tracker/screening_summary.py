@@ -8,7 +8,6 @@ engines give the same summary.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tracker.cells import read_code_cached, read_country, read_date
+from tracker.cells import DateConvention, date_convention, read_code_cached, read_date
+from tracker.countries import DestinationIndex, UnknownDestinationError
 from tracker.readers import ColumnMapping, IssueCode, RowIssue, text_array
 
 #: Row issues kept in a summary (all are counted in issue_counts).
@@ -44,6 +44,8 @@ class ScreeningSummary:
     issue_counts: Counter[str] = field(default_factory=Counter)
     #: (column, value) -> [first row, rows] of destinations not recognised.
     unknown_destinations: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    #: Value -> its error message (with the suggested code, if any).
+    destination_messages: dict[str, str] = field(default_factory=dict)
 
     def all_issues(self) -> list[RowIssue]:
         """Return the kept issues, then one per unrecognised destination value."""
@@ -57,7 +59,10 @@ class ScreeningSummary:
                     row,
                     column,
                     value,
-                    f"destination {value!r} not recognised ({count} rows)",
+                    self.destination_messages.get(
+                        value, f"Unknown destination {value!r}"
+                    )
+                    + f" ({count} rows)",
                 )
             )
         return out
@@ -81,7 +86,7 @@ def account(
     out: pa.Table,
     columns: ColumnMapping,
     summary: ScreeningSummary,
-    country_names: Mapping[str, str] | None = None,
+    destinations: DestinationIndex | None = None,
 ) -> None:
     """Add a screened table's counts and input issues to ``summary``.
 
@@ -153,7 +158,10 @@ def account(
             (
                 columns.date,
                 "date",
-                flagged(lambda v: False, lambda v: "not understood" in v),
+                flagged(
+                    lambda v: "date-unreadable" in v or "date-ambiguous" in v,
+                    lambda v: False,
+                ),
             )
         )
     if columns.destination is not None:
@@ -161,13 +169,20 @@ def account(
             (
                 columns.destination,
                 "destination",
-                flagged(lambda v: False, lambda v: "not recognised" in v),
+                flagged(lambda v: "destination-unknown" in v, lambda v: False),
             )
         )
     for column, kind, pos in checks:
         if len(pos):
             _cell_issues(
-                summary, rows, out.column(column), column, kind, pos, country_names
+                summary,
+                rows,
+                out.column(column),
+                column,
+                kind,
+                pos,
+                destinations,
+                columns.date_convention,
             )
 
 
@@ -178,12 +193,18 @@ def _cell_issues(
     column: str,
     kind: str,
     pos: np.ndarray[Any, Any],
-    country_names: Mapping[str, str] | None,
+    destinations: DestinationIndex | None,
+    convention: DateConvention | None = None,
 ) -> None:
     rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
     raw = text_array(pc.take(values, pa.array(pos)))
     enc = pc.dictionary_encode(raw)
     found: list[tuple[IssueCode, str] | None] = []
+    if kind == "date":
+        # The same evidence the kernel used: the whole chunk's column.
+        chunk = pc.unique(text_array(values)).to_pylist()
+        evidence = date_convention(chunk)
+        convention = convention.merge(evidence) if convention is not None else evidence
     for v in enc.dictionary.to_pylist():
         if v == "" and kind != "code":
             found.append(None)
@@ -195,17 +216,22 @@ def _cell_issues(
                 else (_CODE_ISSUE[reading.state], reading.message)
             )
         elif kind == "date":
+            date = read_date(v, convention)
             found.append(
                 None
-                if read_date(v) is not None
-                else ("date-invalid", f"date {v!r} not understood")
+                if date.date is not None
+                else (
+                    "date-invalid" if date.state == "unreadable" else "date-ambiguous",
+                    "date " + date.message.split(": ", 1)[-1],
+                )
             )
+        elif destinations is not None and destinations.read(v) is not None:
+            found.append(None)
         else:
-            found.append(
-                None
-                if read_country(v, country_names or {}) is not None
-                else ("destination-unknown", f"destination {v!r} not recognised")
-            )
+            hint = destinations.suggest(v) if destinations is not None else None
+            error = UnknownDestinationError(v, hint)
+            summary.destination_messages[v] = str(error)
+            found.append(("destination-unknown", str(error)))
     bad_u = np.array([f is not None for f in found], dtype=bool)
     if not bad_u.any():
         return

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import charset_normalizer
 
-from tracker.exc import InputError
+from tracker.exc import InputError, shown
 
 #: Bytes read to guess an encoding.
 SAMPLE_BYTES = 64 * 1024
@@ -297,13 +297,13 @@ def open_text(path: str, *, encoding: str | None = None) -> TextSource:
         p = Path(path)
         name = path
         if not p.exists():
-            raise InputError(f"{path}: no such file")
+            raise InputError(f"No such file: {shown(path)}")
         if p.is_dir():
-            raise InputError(f"{path}: is a folder, not a text file")
+            raise InputError(f"{shown(path)} is a folder, not a file")
         try:
             stream = p.open("rb")
         except OSError as exc:
-            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+            raise InputError(f"Cannot read {shown(path)}: {exc.strerror}") from None
     first = stream.read(SAMPLE_BYTES)
     if encoding is not None:
         enc = _check_encoding(encoding)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -130,7 +132,6 @@ def test_unknown_item_is_one_error_line() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-d", "RUS"], "Invalid value for --destination"),
         (["--as-of", "2024-13-01"], "is not a date"),
         (["-o", "report.csv"], "use a .xlsx name"),
     ],
@@ -209,3 +210,45 @@ def test_formula_text_is_neutralised_in_csv(
     assert result.exit_code == 0, result.output
     (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
     assert row["title"] == "'=cmd|x"
+
+
+# --- destinations (one parser, tracker.countries.parse_destination) -----------
+
+
+def test_unknown_destination_is_one_error_line_with_a_suggestion(
+    use_real_datasets: Path,
+) -> None:
+    result = runner.invoke(app, ["check", "8542.31", "-d", "UR"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: Unknown destination 'UR'; did you mean RU?\n"
+    result = runner.invoke(app, ["check", "8542.31", "-d", "QQ"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: Unknown destination 'QQ': not an ISO 3166 alpha-2 or alpha-3 code "
+        "or a country name in datasets/countries.yml\n"
+    )
+
+
+def test_long_destination_is_cut_in_the_error(use_real_datasets: Path) -> None:
+    result = runner.invoke(app, ["check", "8542.31", "-d", "Z" * 300])
+    assert result.exit_code == 1
+    assert len(result.stderr) < 200, result.stderr
+    assert "…'" in result.stderr
+
+
+@pytest.mark.parametrize("given", ["Russia", "RUS", "ru", "Россия"])
+def test_destination_by_name_or_alpha3(use_real_datasets: Path, given: str) -> None:
+    result = runner.invoke(app, ["check", "8542.31", "-d", given, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["destination"]["code"] == "RU"
+
+
+def test_report_mode_follows_the_umask(tmp_path: Path, use_mini_datasets: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    old = os.umask(0o022)
+    try:
+        result = runner.invoke(app, ["check", "electronics", "-o", str(out)])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

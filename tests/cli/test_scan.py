@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -136,13 +138,13 @@ def test_scan_missing_file_is_one_error_line(tmp_path: Path) -> None:
     missing = tmp_path / "nope.txt"
     result = runner.invoke(app, ["scan", str(missing)])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {missing}: no such file\n"
+    assert result.stderr == f"Error: No such file: '{missing}'\n"
 
 
 def test_scan_folder_is_one_error_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["scan", str(tmp_path)])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {tmp_path}: is a folder, not a text file\n"
+    assert result.stderr == f"Error: '{tmp_path}' is a folder, not a file\n"
 
 
 def test_scan_undecodable_input_is_one_error_line(tmp_path: Path) -> None:
@@ -156,7 +158,24 @@ def test_scan_undecodable_input_is_one_error_line(tmp_path: Path) -> None:
     )
 
 
-def test_scan_bad_destination_is_a_usage_error() -> None:
-    result = runner.invoke(app, ["scan", str(PARTNERS), "-d", "Russia"])
-    assert result.exit_code == 2
-    assert "Invalid destination 'Russia'" in result.stderr
+def test_scan_unknown_destination_is_one_error_line() -> None:
+    result = runner.invoke(app, ["scan", str(PARTNERS), "-d", "UR"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: Unknown destination 'UR'; did you mean RU?\n"
+
+
+def test_scan_destination_by_name() -> None:
+    result = runner.invoke(app, ["scan", str(PARTNERS), "-d", "Russia", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["destinations"] == ["RU"]
+
+
+def test_scan_report_mode_follows_the_umask(tmp_path: Path) -> None:
+    out = tmp_path / "scan.xlsx"
+    old = os.umask(0o022)
+    try:
+        result = runner.invoke(app, ["scan", str(PARTNERS), "-o", str(out)])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

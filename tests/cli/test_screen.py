@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import os
 import random
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -278,8 +281,6 @@ class TestWithMiniData:
         src.write_text("HS code\n854231\n")
         result = runner.invoke(app, ["screen", str(src), "-o", str(tmp_path / "x.txt")])
         assert result.exit_code == 2
-        result = runner.invoke(app, ["screen", str(src), "--destination", "Atlantis"])
-        assert result.exit_code == 2
         result = runner.invoke(app, ["screen", str(src), "--scheduler", "tcp://x:1"])
         assert result.exit_code == 2
         result = runner.invoke(app, ["screen", str(src), "--sheet", "Data"])
@@ -292,7 +293,7 @@ class TestWithMiniData:
         args = ["screen", str(src), "-o", str(out), "--as-of", "2024-06-01"]
         assert runner.invoke(app, [*args, "--destination", "RU"]).exit_code == 0
         frame = pd.read_csv(out, dtype=str, keep_default_na=False)
-        assert frame["tracker_destination"].tolist() == ["ru"]
+        assert frame["tracker_destination"].tolist() == ["RU"]
         assert frame["tracker_as_of"].tolist() == ["2024-06-01"]
         assert frame["tracker_status"].tolist() == ["match"]
 
@@ -331,4 +332,177 @@ def test_python_m_tracker_smoke(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines()[0] == (
         "1 rows in, 1 rows out: 0 match, 1 no-match, 0 indeterminate"
+    )
+
+
+# --- conventions shared with check and scan (issue 12) ------------------------
+
+SMALL = "HS code,Destination\n854231,UR\n854231,Russia\n854231,\n854231,kaz\n"
+
+
+@pytest.mark.usefixtures("use_mini_datasets")
+class TestConventions:
+    def test_stdin_dash_reads_csv(self, tmp_path: Path) -> None:
+        out = tmp_path / "out.csv"
+        result = runner.invoke(
+            app, ["screen", "-", "-o", str(out), "-q", "--as-of", "2024-06-01"],
+            input="HS code\n854231\n090121\n",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+        assert frame["HS code"].tolist() == ["854231", "090121"]
+        assert result.stderr.splitlines()[-1] == f"Wrote {out} (2 rows)"
+
+    def test_empty_stdin_is_one_error_line(self) -> None:
+        result = runner.invoke(app, ["screen", "-"], input="")
+        assert result.exit_code == 1
+        assert result.stderr == "Error: stdin is empty: expected a header row\n"
+
+    def test_unknown_destination_option_is_one_error_line(self, tmp_path: Path) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text("HS code\n854231\n")
+        result = runner.invoke(app, ["screen", str(src), "-d", "UR"])
+        assert result.exit_code == 1
+        assert result.stderr == "Error: Unknown destination 'UR'; did you mean RU?\n"
+        result = runner.invoke(app, ["screen", str(src), "--destination", "Atlantis"])
+        assert result.exit_code == 1
+        assert result.stderr.startswith("Error: Unknown destination 'Atlantis': ")
+
+    def test_destination_by_name_and_default_ru(self, tmp_path: Path) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text("HS code\n854231\n")
+        for extra, expected in (
+            ([], "RU"),
+            (["-d", "Russia"], "RU"),
+            (["-d", "kz"], "KZ"),
+        ):
+            result = runner.invoke(
+                app, ["screen", str(src), "-q", "-f", "json", *extra]
+            )
+            assert result.exit_code == 0, result.output
+            assert json.loads(result.stdout)[0]["tracker_destination"] == expected
+
+    def test_unknown_destination_cell_is_indeterminate(self, tmp_path: Path) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text(SMALL)
+        out = tmp_path / "out.csv"
+        args = ["screen", str(src), "-o", str(out), "--as-of", "2024-06-01", "-d", "DE"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+        assert frame["tracker_destination"].tolist() == ["", "RU", "DE", "KZ"]
+        assert frame["tracker_status"].tolist()[0] == "indeterminate"
+        assert frame["tracker_reason"].tolist()[0] == (
+            "destination-unknown: 'UR'; did you mean RU?"
+        )
+        assert frame["tracker_lists"].tolist()[0] == ""
+        assert frame["tracker_status"].tolist()[1] == "match"
+
+    def test_unknown_destination_is_an_issue_in_the_workbook(
+        self, tmp_path: Path
+    ) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text(SMALL)
+        out = tmp_path / "out.xlsx"
+        result = runner.invoke(app, ["screen", str(src), "-o", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+        issues = [
+            [c.value for c in r] for r in load_workbook(out)["Issues"].iter_rows()
+        ]
+        assert [
+            "destination-unknown", 2, "Destination", "UR",
+            "Unknown destination 'UR'; did you mean RU? (1 rows)",
+        ] in issues  # fmt: skip
+
+    @pytest.mark.parametrize("suffix", ["csv", "json", "parquet", "xlsx"])
+    def test_output_format_from_the_name_mode_follows_umask(
+        self, tmp_path: Path, suffix: str
+    ) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text("HS code\n854231\n")
+        out = tmp_path / f"out.{suffix}"
+        old = os.umask(0o022)
+        try:
+            result = runner.invoke(app, ["screen", str(src), "-o", str(out), "-q"])
+        finally:
+            os.umask(old)
+        assert result.exit_code == 0, result.output
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        assert result.stderr.splitlines()[-1] == f"Wrote {out} (1 rows)"
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        if suffix == "json":
+            assert json.loads(out.read_text())[0]["HS code"] == "854231"
+        if suffix == "parquet":
+            assert pq.read_table(out).column("HS code").to_pylist() == ["854231"]
+
+    def test_format_option(self, tmp_path: Path) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text("HS code\n854231\n")
+        result = runner.invoke(app, ["screen", str(src), "-q", "--format", "table"])
+        assert result.exit_code == 0, result.output
+        assert "status" in result.stdout and "854231" in result.stdout
+        out = tmp_path / "out.txt"
+        result = runner.invoke(app, ["screen", str(src), "-o", str(out), "-f", "csv"])
+        assert result.exit_code == 0, result.output
+        assert out.read_text().startswith("HS code,tracker_row")
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["-f", "xlsx"], "xlsx is written to a file; give -o/--output"),
+            (["-o", "x.csv", "-f", "parquet"], "parquet does not match the output"),
+            (["-o", "x.csv", "-f", "table"], "table prints to the terminal"),
+            (["-o", "x.txt"], "the output must end in .csv, .json, .parquet or .xlsx"),
+        ],
+    )
+    def test_format_usage_errors(
+        self, tmp_path: Path, args: list[str], message: str
+    ) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text("HS code\n854231\n")
+        result = runner.invoke(app, ["screen", str(src), *args])
+        assert result.exit_code == 2
+        assert message in " ".join(result.stderr.split())
+
+
+def test_snake_case_headers_screen_without_flags(tmp_path: Path, real: Path) -> None:
+    rows = _rows(300)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["hs_code", "description", "destination", "date"])
+    writer.writerows(rows)
+    src = tmp_path / "shipments.csv"
+    src.write_text(text.getvalue(), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["screen", str(src), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "chosen by its values" not in result.stderr
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert frame["tracker_row"].tolist() == [str(r) for r in range(2, 302)]
+    assert frame["hs_code"].tolist() == [r[0] for r in rows]
+    assert frame["tracker_status"].tolist() == _expected(rows)
+    assert frame["tracker_as_of"].tolist() == [r[3] for r in rows]
+    assert set(frame["tracker_destination"]) == {"RU"}
+
+
+@pytest.mark.usefixtures("use_mini_datasets")
+def test_code_column_chosen_by_its_values(tmp_path: Path) -> None:
+    src = tmp_path / "export.csv"
+    src.write_text(
+        "Item,Ref,Qty,shipmentDate\n"
+        "processors,8542.31,5,13/02/2024\n"
+        "shirts,6109 10 00,20,03/04/2024\n"
+        "bolts,,1,2024-01\n"
+    )
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["screen", str(src), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == "code column: 'Ref' (chosen by its values)"
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert frame["tracker_code"].tolist() == ["854231", "61091000", ""]
+    assert frame["tracker_row"].tolist() == ["2", "3", "4"]
+    # 13/02/2024 shows the file is day-first; 2024-01 is a month
+    assert frame["tracker_as_of"].tolist() == ["2024-02-13", "2024-04-03", "2024-01-31"]
+    assert frame["tracker_notes"][2] == (
+        "date-period: 2024-01 read as 2024-01-31 (end of the month)"
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracker.catalog import Catalog, load_catalog
 from tracker.cli.options import FormatOpt, OutputFormat
-from tracker.hs import format_code
-from tracker.report.console import emit_csv, emit_json, make_table, stdout_console
+
+if TYPE_CHECKING:
+    from tracker.catalog import Catalog
 
 _LIST_COLUMNS = [
     "key",
@@ -59,6 +59,9 @@ def lists(fmt: FormatOpt = OutputFormat.table) -> None:
         tracker lists
         tracker lists --format json
     """
+    from tracker.catalog import load_catalog
+    from tracker.report.console import emit_csv, emit_json, make_table, stdout_console
+
     records = list_records(load_catalog())
     if fmt is OutputFormat.json:
         emit_json(records)
@@ -116,6 +119,10 @@ def items(fmt: FormatOpt = OutputFormat.table) -> None:
         tracker items
         tracker items --format json
     """
+    from tracker.catalog import load_catalog
+    from tracker.hs import format_code
+    from tracker.report.console import emit_csv, emit_json, make_table, stdout_console
+
     records = item_records(load_catalog())
     if fmt is OutputFormat.json:
         emit_json(records)

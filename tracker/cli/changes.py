@@ -7,11 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.catalog import load_catalog
-from tracker.changes import list_act_changes, list_changes
 from tracker.cli.options import FormatOpt, ListsOpt, OutputFormat, parse_date
-from tracker.hs import format_code
-from tracker.report.console import emit_csv, emit_json, make_table, stdout_console
 
 _COLUMNS = [
     "date",
@@ -72,6 +68,11 @@ def changes(
             "give either --since (with an optional --until) or --act",
             param_hint="--since/--act",
         )
+    from tracker.catalog import load_catalog
+    from tracker.changes import list_act_changes, list_changes
+    from tracker.hs import format_code
+    from tracker.report.console import emit_csv, emit_json, make_table, stdout_console
+
     catalog = load_catalog()
     if lists:
         unknown = [k for k in lists if k not in catalog.lists]

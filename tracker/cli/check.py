@@ -2,46 +2,50 @@
 
 from __future__ import annotations
 
+import functools
 import shlex
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tracker.catalog import load_catalog
-from tracker.checking import (
-    DEFAULT_DESTINATION,
-    CheckResult,
-    ItemCheck,
-    check_items,
-    normalize_destination,
-)
 from tracker.cli.options import AsOfOpt, FormatOpt, OutputFormat, parse_date
 from tracker.exc import InputError
 from tracker.hs import format_code
-from tracker.models import MATCH_FIELDS, Regime
-from tracker.report.console import (
-    STANDING_NOTE,
-    emit_csv,
-    emit_json,
-    make_table,
-    match_table,
-    stderr_console,
-    stdout_console,
-    styled_verdict,
-)
-from tracker.report.excel import RunInfo, write_check_report
 
-#: Columns of `tracker check --format csv`: the item, then Match.record() fields.
-CSV_COLUMNS = (
+if TYPE_CHECKING:
+    from tracker.checking import CheckResult, ItemCheck
+    from tracker.models import Regime
+
+#: Columns of `tracker check --format csv` that describe the item; Match.record()
+#: fields follow them in CSV_COLUMNS.
+_ITEM_COLUMNS = (
     "item",
     "item_kind",
     "category",
     "destination",
     "as_of",
     "applicability",
-    *MATCH_FIELDS,
 )
+
+#: tracker.checking.DEFAULT_DESTINATION, written out so that `tracker --help` does
+#: not import the checker (tests/test_startup.py keeps the two equal).
+_DEFAULT_DESTINATION = "RU"
+
+
+@functools.cache
+def _csv_columns() -> tuple[str, ...]:
+    from tracker.models import MATCH_FIELDS
+
+    return (*_ITEM_COLUMNS, *MATCH_FIELDS)
+
+
+def __getattr__(name: str) -> Any:
+    # CSV_COLUMNS (the item, then Match.record() fields) needs the models, which
+    # are imported on first use only.
+    if name == "CSV_COLUMNS":
+        return _csv_columns()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def regime_record(regime: Regime) -> dict[str, Any]:
@@ -150,6 +154,14 @@ _CONDITION_CHARS = 160
 
 
 def _print_table(result: CheckResult) -> None:
+    from tracker.report.console import (
+        STANDING_NOTE,
+        make_table,
+        match_table,
+        stdout_console,
+        styled_verdict,
+    )
+
     console = stdout_console()
     when = (
         f"as of {result.as_of}"
@@ -243,10 +255,11 @@ def check(
         typer.Option(
             "--destination",
             "-d",
-            help="Destination country, ISO alpha-2 (default RU).",
-            metavar="ISO2",
+            help="Destination country: ISO alpha-2 or alpha-3 code or a name, "
+            "e.g. RU, RUS, Russia, Россия (default RU).",
+            metavar="COUNTRY",
         ),
-    ] = DEFAULT_DESTINATION,
+    ] = _DEFAULT_DESTINATION,
     as_of: AsOfOpt = None,
     output: Annotated[
         Path | None,
@@ -275,11 +288,15 @@ def check(
         tracker check "станок с ЧПУ" --as-of 2024-03-31
         tracker check 8459.61 --destination KZ --format json
     """
+    from tracker.catalog import load_catalog
+    from tracker.checking import check_items
+    from tracker.countries import parse_destination
+    from tracker.report.console import emit_csv, emit_json, stderr_console
+    from tracker.report.excel import RunInfo, write_check_report
+
     on = parse_date(as_of)
-    try:
-        dest = normalize_destination(destination)
-    except InputError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--destination") from None
+    # An unknown destination is an InputError (exit 1) with a suggestion.
+    dest = parse_destination(destination)
     if output is not None and output.suffix.lower() != ".xlsx":
         raise typer.BadParameter(
             f"{str(output)!r}: the report is an Excel file; use a .xlsx name",
@@ -298,7 +315,7 @@ def check(
     if fmt is OutputFormat.json:
         emit_json([item_record(result, c) for c in result.items])
     elif fmt is OutputFormat.csv:
-        emit_csv(csv_rows(result), CSV_COLUMNS)
+        emit_csv(csv_rows(result), _csv_columns())
     else:
         _print_table(result)
     if output is not None:

@@ -7,11 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.catalog import build_datasets, validate_datasets
 from tracker.cli.options import FormatOpt, OutputFormat
-from tracker.report.console import emit_csv, emit_json
-from tracker.schema import stale_schemas, write_schemas
-from tracker.settings import datasets_path
 
 app = typer.Typer(no_args_is_help=True, help="Manage and check the bundled datasets.")
 
@@ -33,6 +29,9 @@ def validate(
         tracker datasets validate
         tracker datasets validate path/to/datasets
     """
+    from tracker.catalog import validate_datasets
+    from tracker.report.console import emit_csv, emit_json
+
     report = validate_datasets(path)
     rows = [
         {"file": p.file, "row": p.row, "field": p.field, "message": p.message}
@@ -83,6 +82,8 @@ def build(
         tracker datasets build
         tracker datasets build --check
     """
+    from tracker.catalog import build_datasets
+
     built, problems = build_datasets(path)
     for p in problems:
         typer.echo(str(p), err=True)
@@ -129,6 +130,9 @@ def schema(
         tracker datasets schema
         tracker datasets schema --check
     """
+    from tracker.schema import stale_schemas, write_schemas
+    from tracker.settings import datasets_path
+
     target = folder if folder is not None else datasets_path() / "schema"
     if check:
         stale = stale_schemas(target)

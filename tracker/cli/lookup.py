@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tracker.catalog import load_catalog
 from tracker.cli.options import AsOfOpt, FormatOpt, ListsOpt, OutputFormat, parse_date
-from tracker.lookup import CodeLookup, lookup_codes
-from tracker.models import MATCH_FIELDS
-from tracker.report.console import (
-    STANDING_NOTE,
-    emit_csv,
-    emit_json,
-    match_table,
-    stdout_console,
-)
+
+if TYPE_CHECKING:
+    from tracker.lookup import CodeLookup
 
 
 def lookup_record(result: CodeLookup) -> dict[str, Any]:
@@ -60,6 +53,18 @@ def lookup(
         tracker lookup 391220 --as-of 2023-06-30
         tracker lookup 845951 9013.10 --format json
     """
+    # Imported here so that `tracker --help` does not load the catalogue code.
+    from tracker.catalog import load_catalog
+    from tracker.lookup import lookup_codes
+    from tracker.models import MATCH_FIELDS
+    from tracker.report.console import (
+        STANDING_NOTE,
+        emit_csv,
+        emit_json,
+        match_table,
+        stdout_console,
+    )
+
     on = parse_date(as_of)
     catalog = load_catalog()
     if lists:

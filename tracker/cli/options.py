@@ -21,12 +21,14 @@ def parse_date(value: str | None) -> dt.date | None:
     """Parse an ISO date option, or raise a usage error naming the value."""
     if value is None:
         return None
+    # Imported here: tracker.cells loads the country data models, which
+    # `tracker --help` does not need.
+    from tracker.cells import parse_iso_date
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2024-01-31"
-        ) from None
+        return parse_iso_date(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 FormatOpt = Annotated[

@@ -5,28 +5,18 @@ from __future__ import annotations
 import shlex
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tracker.catalog import load_catalog
-from tracker.checking import CheckResult, normalize_destination
-from tracker.cli.check import item_record
 from tracker.cli.options import AsOfOpt, parse_date
 from tracker.exc import InputError
 from tracker.hs import format_code
-from tracker.report.console import (
-    STANDING_NOTE,
-    emit_json,
-    make_table,
-    shorten,
-    stderr_console,
-    stdout_console,
-    styled_verdict,
-)
-from tracker.report.excel import RunInfo, SheetSpec, write_check_report
-from tracker.scanning import Scanner, ScanResult, check_scan
-from tracker.text import TextSource, iter_source_text, open_text
+
+if TYPE_CHECKING:
+    from tracker.checking import CheckResult
+    from tracker.scanning import ScanResult
+    from tracker.text import TextSource
 
 #: Columns of the Mentions sheet of the Excel report.
 MENTION_COLUMNS = (
@@ -83,6 +73,9 @@ def scan_record(
     include_weak: bool,
 ) -> dict[str, Any]:
     """Return the JSON object of `tracker scan --format json`."""
+    from tracker.cli.check import item_record
+    from tracker.report.console import STANDING_NOTE
+
     return {
         "source": {
             "name": source.name,
@@ -246,6 +239,14 @@ def _print_table(
     checks: list[CheckResult],
     include_weak: bool,
 ) -> None:
+    from tracker.report.console import (
+        STANDING_NOTE,
+        make_table,
+        shorten,
+        stdout_console,
+        styled_verdict,
+    )
+
     console = stdout_console()
     kind = "HTML" if source.is_html else "text"
     console.print(
@@ -356,10 +357,11 @@ def scan(
             "--destination",
             "-d",
             help=(
-                "Cross-check for this ISO alpha-2 destination only (default: RU "
-                "plus BY, KP, IR, SY when the text names them)."
+                "Cross-check for this destination only: ISO alpha-2 or alpha-3 "
+                "code or a name (default: RU plus BY, KP, IR, SY when the text "
+                "names them)."
             ),
-            metavar="ISO2",
+            metavar="COUNTRY",
         ),
     ] = None,
     as_of: AsOfOpt = None,
@@ -402,12 +404,17 @@ def scan(
         tracker scan page.html --format json
         cat note.md | tracker scan - -d KZ -o report.xlsx
     """
+    from tracker.catalog import load_catalog
+    from tracker.countries import parse_destination
+    from tracker.report.console import emit_json, stderr_console
+    from tracker.report.excel import RunInfo, SheetSpec, write_check_report
+    from tracker.scanning import Scanner, check_scan
+    from tracker.text import iter_source_text, open_text
+
     on = parse_date(as_of)
     if destination is not None:
-        try:
-            destination = normalize_destination(destination)
-        except InputError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--destination") from None
+        # An unknown destination is an InputError (exit 1) with a suggestion.
+        destination = parse_destination(destination)
     if output is not None and output.suffix.lower() != ".xlsx":
         raise typer.BadParameter(
             f"{str(output)!r}: the report is an Excel file; use a .xlsx name",

@@ -7,20 +7,18 @@ import time
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pyarrow as pa
 import typer
 
-from tracker.catalog import load_catalog
 from tracker.cli.options import AsOfOpt, parse_date
 from tracker.exc import InputError
-from tracker.readers import ColumnMapping, detect_columns, open_table
-from tracker.report.console import STANDING_NOTE
-from tracker.report.screen_excel import ScreenExcelWriter, ScreenRunInfo
-from tracker.report.screen_files import CsvSink, ParquetSink, RowSink, Sinks
-from tracker.screening import ADDED_COLUMNS, check_destination, iter_screened
-from tracker.screening_summary import ScreeningSummary
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from tracker.report.screen_excel import ScreenRunInfo
+    from tracker.screening_summary import ScreeningSummary
 
 
 class Engine(StrEnum):
@@ -30,17 +28,72 @@ class Engine(StrEnum):
     dask = "dask"
 
 
-_OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx")
+class ScreenFormat(StrEnum):
+    """Output formats of `tracker screen`."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    parquet = "parquet"
 
 
-def _output_kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in _OUTPUT_SUFFIXES:
+#: Output file suffix -> format.
+_SUFFIX_FORMATS = {
+    ".csv": ScreenFormat.csv,
+    ".json": ScreenFormat.json,
+    ".parquet": ScreenFormat.parquet,
+    ".xlsx": ScreenFormat.xlsx,
+}
+
+#: Default --destination: the destination of `tracker check` (Russia, the
+#: country the bundled lists are about).
+_DEFAULT_DESTINATION = "RU"
+
+#: Columns of --format table (the terminal has no room for the input's).
+_TABLE_COLUMNS = (
+    "tracker_row",
+    "tracker_code",
+    "tracker_status",
+    "tracker_lists",
+    "tracker_verdicts",
+    "tracker_destination",
+    "tracker_as_of",
+    "tracker_reason",
+)
+
+
+def _output_format(fmt: ScreenFormat | None, output: Path | None) -> ScreenFormat:
+    """The output format: --format, else the -o suffix, else CSV on stdout."""
+    from tracker.exc import shown
+
+    if output is None:
+        if fmt in (ScreenFormat.xlsx, ScreenFormat.parquet):
+            raise typer.BadParameter(
+                f"{fmt.value} is written to a file; give -o/--output",
+                param_hint="--format",
+            )
+        return fmt if fmt is not None else ScreenFormat.csv
+    by_suffix = _SUFFIX_FORMATS.get(output.suffix.lower())
+    if fmt is ScreenFormat.table:
         raise typer.BadParameter(
-            f"{str(path)!r}: the output must end in .csv, .parquet or .xlsx",
-            param_hint="-o/--output",
+            "table prints to the terminal; with -o use csv, json, parquet or xlsx",
+            param_hint="--format",
         )
-    return suffix[1:]
+    if fmt is None:
+        if by_suffix is None:
+            raise typer.BadParameter(
+                f"{shown(str(output))}: the output must end in .csv, .json, "
+                ".parquet or .xlsx (or give --format)",
+                param_hint="-o/--output",
+            )
+        return by_suffix
+    if by_suffix is not None and by_suffix is not fmt:
+        raise typer.BadParameter(
+            f"{fmt.value} does not match the output name {shown(str(output))}",
+            param_hint="--format",
+        )
+    return fmt
 
 
 class _Progress:
@@ -108,8 +161,9 @@ def screen(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV/TSV, XLSX or Parquet file with one goods row per line.",
-            metavar="FILE",
+            help="CSV/TSV, XLSX or Parquet file with one goods row per line; - "
+            "reads CSV from standard input.",
+            metavar="FILE|-",
         ),
     ],
     output: Annotated[
@@ -117,9 +171,19 @@ def screen(
         typer.Option(
             "--output",
             "-o",
-            help="Write the result here: .csv, .parquet or .xlsx (default: CSV on "
-            "stdout).",
+            help="Write the result here: .csv, .json, .parquet or .xlsx "
+            "(default: stdout, see --format).",
             metavar="OUT",
+        ),
+    ] = None,
+    fmt: Annotated[
+        ScreenFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, csv, xlsx or parquet (default: from the -o "
+            "name, else csv on stdout).",
+            show_default=False,
         ),
     ] = None,
     sheet: Annotated[
@@ -165,14 +229,16 @@ def screen(
         typer.Option("--value-column", help="Column with the value.", metavar="C"),
     ] = None,
     destination: Annotated[
-        str | None,
+        str,
         typer.Option(
             "--destination",
-            help="Destination (ISO alpha-2) for rows without one (default: every "
-            "list applies).",
-            metavar="ISO2",
+            "-d",
+            help="Destination for rows without one in their destination column "
+            "(or for every row when there is no such column): ISO alpha-2 or "
+            "alpha-3 code or a name (default RU).",
+            metavar="COUNTRY",
         ),
-    ] = None,
+    ] = _DEFAULT_DESTINATION,
     as_of: AsOfOpt = None,
     fail_on_match: Annotated[
         bool,
@@ -210,30 +276,41 @@ def screen(
     (match, no-match or indeterminate, with the reason), the lists, entries,
     tiers and verdicts that matched, and goods names found in the
     description. The lists apply as they stood on the row's date (else
-    --as-of, else today) and for the row's destination (else --destination).
-    A summary line goes to stderr. 'no-match' does not mean that no licence
-    is needed.
+    --as-of, else today) and for the row's destination (else --destination,
+    default RU); a row whose destination is not a known country is
+    indeterminate. Output: -o with the format taken from its name, or
+    --format (CSV on stdout by default). A summary line goes to stderr.
+    'no-match' does not mean that no licence is needed.
 
     \b
     Examples:
         tracker screen shipments.xlsx -o screened.xlsx
-        tracker screen declarations.csv --destination RU -o out.parquet
+        tracker screen declarations.csv -d KZ -o out.parquet
+        cat shipments.csv | tracker screen - -o out.csv
         tracker screen big.csv --engine dask -o out.parquet --quiet
         tracker screen export.csv --code-column "Tariff" --fail-on-match
     """
+    # Imported here: pandas, pyarrow and DuckDB load only when a file is screened.
+    from tracker.catalog import load_catalog
+    from tracker.countries import parse_destination
+    from tracker.exc import shown
+    from tracker.readers import map_columns, open_table
+    from tracker.report.console import STANDING_NOTE
+    from tracker.report.screen_excel import ScreenRunInfo
+    from tracker.screening import ADDED_COLUMNS, iter_screened
+    from tracker.screening_summary import ScreeningSummary
+
     on = parse_date(as_of)
-    catalog = load_catalog()
-    try:
-        dest = check_destination(destination, catalog)
-    except InputError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--destination") from None
     if scheduler is not None and engine is not Engine.dask:
         raise typer.BadParameter(
             "--scheduler needs --engine dask", param_hint="--scheduler"
         )
-    kind = _output_kind(output) if output is not None else "csv"
+    kind = _output_format(fmt, output)
+    catalog = load_catalog()
+    # An unknown destination is an InputError (exit 1) with a suggestion.
+    dest = parse_destination(destination, catalog.path)
     if output is not None and output.is_dir():
-        raise InputError(f"{str(output)!r} is a folder; give a file name")
+        raise InputError(f"{shown(str(output))} is a folder, not a file")
     started = time.monotonic()
     source = open_table(file, sheet=sheet, encoding=encoding)
     try:
@@ -255,7 +332,10 @@ def screen(
             "origin": origin_column,
             "value": value_column,
         }
-        mapping = detect_columns(source.columns, overrides, path=source.path)
+        mapping = map_columns(source, overrides)
+        for role in mapping.by_values:
+            chosen = mapping.roles()[role]
+            typer.echo(f"{role} column: {chosen!r} (chosen by its values)", err=True)
         summary = ScreeningSummary()
         if engine is Engine.dask:
             from tracker.distributed import iter_screened_dask
@@ -305,7 +385,9 @@ def screen(
         if issue.code in ("sheet-skipped", "header-blank", "header-duplicate"):
             typer.echo(f"Warning: {issue.message}", err=True)
     typer.echo(summary.line(), err=True)
-    if output is not None and kind == "xlsx" and run.full_result is not None:
+    if output is not None:
+        typer.echo(f"Wrote {output} ({summary.rows_out} rows)", err=True)
+    if output is not None and run.full_result is not None:
         typer.echo(
             f"The workbook holds the first rows only; every row is in "
             f"{run.full_result}",
@@ -318,6 +400,8 @@ def screen(
 
 
 def _empty(names: list[str]) -> pa.Table:
+    import pyarrow as pa
+
     return pa.table(
         {
             n: pa.array([], pa.int64() if n == "tracker_row" else pa.string())
@@ -330,16 +414,34 @@ def _write(
     chunks: Iterator[pa.Table],
     names: list[str],
     output: Path | None,
-    kind: str,
+    kind: ScreenFormat,
     summary: ScreeningSummary,
     run: ScreenRunInfo,
     catalog: Any,
     progress: _Progress,
 ) -> None:
+    from tracker.report.screen_excel import ScreenExcelWriter
+    from tracker.report.screen_files import (
+        CsvSink,
+        JsonSink,
+        ParquetSink,
+        RowSink,
+        Sinks,
+    )
+
     if output is None:
-        _write_stdout(chunks, names, progress)
+        if kind is ScreenFormat.table:
+            _write_table(chunks, progress)
+        elif kind is ScreenFormat.json:
+            stdout = JsonSink(None, sys.stdout)
+            for chunk in chunks:
+                stdout.write(chunk)
+                progress.advance(chunk.num_rows)
+            stdout.close()
+        else:
+            _write_stdout(chunks, names, progress)
         return
-    if kind == "xlsx":
+    if kind is ScreenFormat.xlsx:
         writer = ScreenExcelWriter(output, names)
         try:
             for chunk in chunks:
@@ -351,16 +453,35 @@ def _write(
             writer.abort()
             raise
         return
-    sink: RowSink = CsvSink(output, names) if kind == "csv" else ParquetSink(output)
+    sink: RowSink
+    if kind is ScreenFormat.csv:
+        sink = CsvSink(output, names)
+    elif kind is ScreenFormat.json:
+        sink = JsonSink(output)
+    else:
+        sink = ParquetSink(output)
     with Sinks([sink]) as sinks:
         wrote = False
         for chunk in chunks:
             sinks.write(chunk)
             wrote = True
             progress.advance(chunk.num_rows)
-        if not wrote and kind == "parquet":
+        if not wrote and kind is ScreenFormat.parquet:
             sinks.write(_empty(names))
         sinks.finish()
+
+
+def _write_table(chunks: Iterator[pa.Table], progress: _Progress) -> None:
+    from tracker.report.console import make_table, stdout_console
+    from tracker.screening import plain_strings
+
+    rows: list[list[Any]] = []
+    for chunk in chunks:
+        part = plain_strings(chunk.select(list(_TABLE_COLUMNS)))
+        rows.extend([r[c] for c in _TABLE_COLUMNS] for r in part.to_pylist())
+        progress.advance(chunk.num_rows)
+    columns = [c.removeprefix("tracker_") for c in _TABLE_COLUMNS]
+    stdout_console().print(make_table(None, columns, rows))
 
 
 def _write_stdout(
@@ -368,6 +489,7 @@ def _write_stdout(
 ) -> None:
     import csv
 
+    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     from tracker.report.console import neutralize
@@ -389,4 +511,4 @@ def _write_stdout(
     out.flush()
 
 
-__all__ = ["ColumnMapping", "screen"]
+__all__ = ["screen"]

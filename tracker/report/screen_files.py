@@ -1,4 +1,4 @@
-"""Write screened rows to CSV and Parquet, chunk by chunk, atomically."""
+"""Write screened rows to CSV, JSON and Parquet, chunk by chunk, atomically."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,12 +50,24 @@ def neutralize_table(table: pa.Table) -> pa.Table:
 
 
 def temp_beside(path: Path) -> Path:
-    """Return a new temporary file name in ``path``'s folder (for os.replace)."""
+    """Return a new temporary file in ``path``'s folder (for os.replace).
+
+    mkstemp creates the file 0600; it gets the mode a new file would get
+    (0644 under umask 022), so that the renamed output is like any other file.
+    """
     fd, name = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path(".")
     )
     os.close(fd)
+    os.chmod(name, 0o666 & ~current_umask())
     return Path(name)
+
+
+def current_umask() -> int:
+    """Return the process umask (read by setting it and putting it back)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
 
 
 class RowSink(Protocol):
@@ -120,6 +132,49 @@ def _neutral(value: str) -> str:
 
     out: str = neutralize(value)
     return out
+
+
+class JsonSink:
+    """A JSON array with one object per row (column name -> value), UTF-8.
+
+    JSON is data, not a spreadsheet: values are written as they are. With
+    ``stream`` the array goes there (stdout); otherwise to ``path``, which
+    appears only when ``close`` succeeds.
+    """
+
+    def __init__(self, path: Path | None, stream: TextIO | None = None) -> None:
+        self.path = path if path is not None else Path("-")
+        self._tmp: Path | None = None
+        if stream is None:
+            self._tmp = temp_beside(self.path)
+            stream = self._tmp.open("w", encoding="utf-8", newline="\n")
+        self._fh = stream
+        self._fh.write("[")
+        self._first = True
+
+    def write(self, table: pa.Table) -> None:
+        import json
+
+        from tracker.screening import plain_strings
+
+        names = table.column_names
+        for row in plain_strings(table).to_pylist():
+            self._fh.write("\n" if self._first else ",\n")
+            self._first = False
+            self._fh.write(json.dumps({n: row[n] for n in names}, ensure_ascii=False))
+
+    def close(self) -> None:
+        self._fh.write("\n]\n" if not self._first else "]\n")
+        if self._tmp is None:
+            self._fh.flush()
+            return
+        self._fh.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        if self._tmp is not None:
+            self._fh.close()
+            self._tmp.unlink(missing_ok=True)
 
 
 class ParquetSink:

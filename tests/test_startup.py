@@ -1,0 +1,91 @@
+"""Startup stays light: the CLI imports pandas, pyarrow, DuckDB and openpyxl on demand."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tracker.__about__ import __version__
+
+HEAVY = ("pandas", "pyarrow", "duckdb", "openpyxl")
+
+#: Runs the CLI in-process as the console script does, then reports which heavy
+#: modules ended up in sys.modules.
+_RUN_CLI = """
+import json, sys
+from tracker.cli import main
+sys.argv = ["tracker", *{args!r}]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+heavy = sorted(m for m in {heavy!r} if m in sys.modules)
+print(json.dumps({{"exit": code, "heavy": heavy}}), file=sys.stderr)
+"""
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_import_cli_loads_no_heavy_module() -> None:
+    result = _run(
+        "import json, sys, tracker.cli; "
+        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [], result.stdout
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_version_and_help_load_no_heavy_module(args: list[str]) -> None:
+    result = _run(_RUN_CLI.format(args=args, heavy=HEAVY))
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    assert report == {"exit": 0, "heavy": []}, result.stderr
+
+
+def test_version_does_not_load_the_catalogue() -> None:
+    result = _run(
+        "import sys\n"
+        "from tracker.cli import main\n"
+        "sys.argv = ['tracker', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('tracker.catalog' in sys.modules)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "False", result.stdout
+
+
+def test_version_subprocess() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"tracker {__version__}\n"
+
+
+def test_package_names_resolve_lazily() -> None:
+    import tracker
+
+    for name in tracker.__all__:
+        assert getattr(tracker, name) is not None, name
+    assert set(tracker.__all__) <= set(dir(tracker))
+    with pytest.raises(AttributeError):
+        _ = tracker.no_such_name  # type: ignore[attr-defined]
+
+
+def test_check_default_destination_matches_the_checker() -> None:
+    from tracker.checking import DEFAULT_DESTINATION
+    from tracker.cli import check
+
+    assert check._DEFAULT_DESTINATION == DEFAULT_DESTINATION
