@@ -106,6 +106,8 @@ class Catalog:
         default_factory=dict, repr=False
     )
     _sorted_codes: list[str] = field(default_factory=list, repr=False)
+    #: digits -> hits of find_code (the catalogue does not change once loaded)
+    _hits: dict[str, tuple[CodeHit, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[tuple[ControlEntry, Code]]] = defaultdict(list)
@@ -114,6 +116,16 @@ class Catalog:
                 index[code.value].append((entry, code))
         self._by_code = dict(index)
         self._sorted_codes = sorted(index)
+
+    @functools.cached_property
+    def list_order(self) -> dict[str, int]:
+        """List key -> its position in the catalogue (for sorting)."""
+        return {key: i for i, key in enumerate(self.lists)}
+
+    @functools.cached_property
+    def covering_entries(self) -> tuple[ControlEntry, ...]:
+        """Entries that cover a whole other list (``covers_list``), in file order."""
+        return tuple(e for e in self.entries if e.covers_list is not None)
 
     def entries_of(self, list_key: str) -> list[ControlEntry]:
         """Return the entries of one list, in file order."""
@@ -131,6 +143,14 @@ class Catalog:
 
         Order: exact and containing codes (longest first), then narrower codes.
         """
+        found = self._hits.get(digits)
+        if found is None:
+            found = self._find_code(digits)
+            if len(self._hits) < 100_000:
+                self._hits[digits] = found
+        return list(found)
+
+    def _find_code(self, digits: str) -> tuple[CodeHit, ...]:
         hits: list[CodeHit] = []
         for n in sorted(VALID_LENGTHS, reverse=True):
             if n > len(digits):
@@ -145,7 +165,7 @@ class Catalog:
                 break
             for entry, code in self._by_code[key]:
                 hits.append(CodeHit(entry, code, "narrower"))
-        return hits
+        return tuple(hits)
 
     def describe_code(self, digits: str) -> tuple[str, str] | None:
         """Return (HS code, description) of the most precise known HS level."""

@@ -121,9 +121,11 @@ def derived_matches(
     """
     source = list(matches)
     out: list[Match] = []
+    if not source:
+        return out
     seen: set[tuple[str, str, str]] = set()
-    for entry in catalog.entries:
-        if entry.covers_list is None or not _usable(catalog, entry, as_of, lists):
+    for entry in catalog.covering_entries:
+        if not _usable(catalog, entry, as_of, lists):
             continue
         for m in source:
             if m.list_key != entry.covers_list:
@@ -198,7 +200,7 @@ BASIS_ORDER = {
 
 def sort_matches(catalog: Catalog, matches: Iterable[Match]) -> list[Match]:
     """Order matches by list (catalogue order), then basis, then entry."""
-    order = {key: i for i, key in enumerate(catalog.lists)}
+    order = catalog.list_order
     return sorted(
         matches,
         key=lambda m: (order.get(m.list_key, 99), BASIS_ORDER[m.basis], m.entry_id),
