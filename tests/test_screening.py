@@ -113,19 +113,21 @@ def test_statuses_reasons_and_dates(mini_catalog: Catalog) -> None:
         ],
     )
     assert out["tracker_status"].tolist() == [
-        "no-match",
-        "match",
-        "no-match",
-        "indeterminate",
-        "indeterminate",
+        # alpha has no bundled data before 2024-02-23: no answer, not "no match"
         "indeterminate",
         "match",
+        "no-match",
         "indeterminate",
+        "indeterminate",
+        "indeterminate",
+        "match",
+        # chapter 85 holds listed codes: listed-if, as lookup and check say, with a
+        # note asking for at least 4 digits
+        "match",
     ]
+    assert out["tracker_reason"][0].startswith("list-not-bundled: alpha")
     assert out["tracker_entries"][1] == "beta:XXIII-3912"
     assert out["tracker_verdicts"][1] == "listed"
-    # a goods name on a no-match row is a note, not a status change
-    assert "nitrocellulose (nitrocellulose)" in out["tracker_notes"][0]
     assert out["tracker_reason"][3] == (
         "code-missing: no goods code in the cell; the description mentions "
         "guncotton (nitrocellulose)"
@@ -134,7 +136,7 @@ def test_statuses_reasons_and_dates(mini_catalog: Catalog) -> None:
     assert out["tracker_reason"][5].startswith("code-digits-lost: '8.54231E+09'")
     assert out["tracker_code"][6] == "8542310000"
     assert "a number format added '.0'" in out["tracker_notes"][6]
-    assert out["tracker_reason"][7].startswith("code-too-short: chapter 85")
+    assert out["tracker_notes"][7].startswith("code-too-short: chapter 85")
     assert out["tracker_as_of"].tolist()[:2] == ["2023-12-18", "2023-12-19"]
 
 
@@ -156,15 +158,17 @@ def test_destination_decides_which_lists_apply(mini_catalog: Catalog) -> None:
             ("845961", "", "Atlantis", "2024-06-01"),
         ],
     )
+    # to a concern destination (KZ) alpha is part of the answer as a red flag
     assert out["tracker_entries"].tolist() == [
         "alpha:845961;beta:ART2",
         "beta:ART2",
-        "beta:ART2",
+        "alpha:845961;beta:ART2",
         "",
     ]
+    assert out["tracker_verdicts"][2] == "due-diligence;listed"
     # an unknown destination is never answered for a default one
     assert out["tracker_status"].tolist() == ["match"] * 3 + ["indeterminate"]
-    assert out["tracker_tiers"].tolist() == ["alpha:4.B", "", "", ""]
+    assert out["tracker_tiers"].tolist() == ["alpha:4.B", "", "alpha:4.B", ""]
     assert (
         "do not restrict exports to this destination: alpha"
         in (out["tracker_notes"][1])
@@ -186,13 +190,23 @@ def test_no_list_applies_is_no_match(real_catalog: Catalog) -> None:
             ("854232", "", "KZ", "2024-06-01"),
         ],
     )
-    assert out["tracker_status"].tolist()[:3] == ["match", "no-match", "match"]
+    # to DE no Russia list applies; the US CCL (every destination) has no bundled
+    # data for 2024, so the row is indeterminate rather than no-match
+    assert out["tracker_status"].tolist() == [
+        "match",
+        "indeterminate",
+        "match",
+        "match",
+    ]
     # 3912 11 is also on UK Schedule 3E (from 21 Jul 2022)
     assert out["tracker_lists"][0] == "eu_russia;uk_russia"
+    assert out["tracker_reason"][1].startswith("list-not-bundled: us_ccl")
     assert "this destination: eu_russia" in out["tracker_notes"][1]
     assert out["tracker_tiers"][2] == "chpl:1"
+    # to a transit country the CHPL is part of the answer, as a due-diligence red flag
     assert "chpl: due-diligence concern" in out["tracker_notes"][3]
-    assert "chpl" not in out["tracker_lists"][3]
+    assert out["tracker_lists"][3].split(";")[0] == "chpl"
+    assert out["tracker_verdicts"][3].split(";")[0] == "due-diligence"
 
 
 def test_default_destination_and_date(real_catalog: Catalog) -> None:
@@ -204,7 +218,8 @@ def test_default_destination_and_date(real_catalog: Catalog) -> None:
         destination="de",
         as_of=dt.date(2024, 6, 1),
     )
-    assert res.frame["tracker_status"].tolist() == ["no-match", "no-match"]
+    # no Russia list applies to DE; the US CCL has no bundled data for 2024
+    assert res.frame["tracker_status"].tolist() == ["indeterminate", "indeterminate"]
     assert res.frame["tracker_as_of"].tolist() == ["2024-06-01", "2024-06-01"]
     res = screen_frame(
         df, real_catalog, columns=ColumnMapping(code="HS code"), destination="ru"
@@ -218,7 +233,7 @@ def test_list_without_bundled_data_for_the_date(mini_catalog: Catalog) -> None:
     out = screened(mini_catalog, [("845961", "", "RU", "2024-01-10")])
     assert out["tracker_status"][0] == "indeterminate"
     assert out["tracker_reason"][0].startswith(
-        "list-not-bundled: the code is on alpha (bundled from 2024-02-23)"
+        "list-not-bundled: alpha — alpha: the bundled alpha data starts on 2024-02-23"
     )
 
 
@@ -226,7 +241,8 @@ def test_hs2017_split_is_indeterminate(mini_catalog: Catalog) -> None:
     assert "854230" in load_splits(mini_catalog.path)
     out = screened(mini_catalog, [("854230", "", "RU", "2024-06-01")])
     assert out["tracker_status"][0] == "indeterminate"
-    assert out["tracker_reason"][0].startswith("code-hs2017-split: 8542.30 is an HS")
+    assert out["tracker_reason"][0].startswith("code-hs2017-split: alpha, beta — ")
+    assert "8542.30 is an HS 2017 code" in out["tracker_reason"][0]
 
 
 def test_real_hs2017_split_code_is_indeterminate(real_catalog: Catalog) -> None:
@@ -240,9 +256,11 @@ def test_real_hs2017_split_code_is_indeterminate(real_catalog: Catalog) -> None:
         as_of=dt.date(2023, 3, 1),
     ).frame
     assert out["tracker_status"].tolist() == ["indeterminate", "match"]
-    assert out["tracker_reason"][0].startswith(
-        "code-hs2017-split: 8525.80 is an HS 2017 code; in HS 2022 it split into "
-        "8525.81/8525.82/8525.83/8525.89"
+    reason = out["tracker_reason"][0]
+    assert reason.startswith("code-hs2017-split: ")
+    assert (
+        "eu_dual_use: 8525.80 is an HS 2017 code; in HS 2022 it split into "
+        "8525.81/8525.82/8525.83/8525.89" in reason
     )
 
 
@@ -259,9 +277,11 @@ def test_old_aircraft_part_code_is_caught_by_the_chapter_88_line(
         as_of=dt.date(2024, 6, 1),
     ).frame
     assert out["tracker_status"].tolist() == ["match", "match"]
-    # UK Schedule 2C also lists the whole of chapter 88
-    assert out["tracker_entries"][0] == "eu_russia:XI-88;uk_russia:2C-88"
-    assert "chpl:880730" in out["tracker_entries"][1]
+    # UK Schedule 2C also lists the whole of chapter 88; the HS 2017 code is also
+    # read as its one HS 2022 successor 8807.30 (CHPL, Annex XL), as lookup and check do
+    old, new = out["tracker_entries"][0].split(";"), out["tracker_entries"][1]
+    assert "eu_russia:XI-88" in old and "uk_russia:2C-88" in old
+    assert "chpl:880730" in old and "chpl:880730" in new
 
 
 def test_splits_file_is_validated(tmp_path: Path) -> None:
@@ -382,10 +402,17 @@ def test_keyword_scanner_word_bounds(mini_catalog: Catalog) -> None:
     assert scan.scan("Nitrocellulose, 20 kg") == [("nitrocellulose", "nitrocellulose")]
     assert scan.scan("anitrocelluloses") == []
     # Russian endings are allowed after a Cyrillic alias
-    assert scan.scan("Микросхемы памяти") == [
-        ("микросхема", "integrated_circuits")
-    ] or (scan.scan("Микросхемы") == [])
     assert ("микросхема", "integrated_circuits") in scan.scan("микросхемами")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="KeywordScanner needs the whole alias: 'микросхема' does not match the "
+    "plural 'Микросхемы' (a stem-based ending rule as in tracker.scanning is missing)",
+)
+def test_keyword_scanner_reads_a_replaced_russian_ending(mini_catalog: Catalog) -> None:
+    scan = KeywordScanner(mini_catalog)
+    assert scan.scan("Микросхемы памяти") == [("микросхема", "integrated_circuits")]
 
 
 def test_screen_frame_keeps_dtypes_and_reads_numbers(real_catalog: Catalog) -> None:

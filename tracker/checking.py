@@ -7,7 +7,7 @@ import difflib
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +24,8 @@ from tracker.matching import (
     match_category,
     match_code,
     match_keywords,
+    obligation,
+    obligation_basis,
     sort_matches,
 )
 from tracker.models import Match, Regime, Verdict
@@ -45,7 +47,10 @@ ResolvedBy = Literal["key", "title", "alias", "code"]
 
 #: Whether a list restricts exports to the destination.
 #: applies: the list's restrictions apply to the destination;
-#: concern: a due-diligence concern for it (CHPL transit countries);
+#: concern: the list does not restrict exports to the destination, but binds
+#: exporters to it: a due-diligence concern (CHPL transit countries) or entries
+#: that bind exports to every third country (EU 833/2014 Annex XL, Art. 12g:
+#: contract clause; Annex XLVIII, Art. 12gb: due diligence);
 #: not-applicable: the list does not restrict exports to the destination.
 Applicability = Literal["applies", "concern", "not-applicable"]
 
@@ -425,12 +430,13 @@ def _item_matches(
     return sort_matches(catalog, _dedupe(found))
 
 
-def _applicability(catalog: Catalog, key: str, dest: str) -> tuple[Applicability, str]:
+def _applicability(
+    catalog: Catalog, key: str, dest: str | None
+) -> tuple[Applicability, str]:
     meta = catalog.lists[key]
-    if "*" in meta.destinations:
-        return "applies", ""
     if meta.applies_to(dest):
         return "applies", ""
+    assert dest is not None  # applies_to(None) is True
     where = ", ".join(d.upper() for d in meta.destinations)
     if meta.concerns(dest):
         return (
@@ -445,19 +451,70 @@ def _applicability(catalog: Catalog, key: str, dest: str) -> tuple[Applicability
     )
 
 
-def _list_verdicts(
+def binding_matches(
+    catalog: Catalog, verdict: ListVerdict, matches: Sequence[Match], dest: str | None
+) -> list[Match]:
+    """The matches of ``verdict``'s list that bind an export to ``dest``.
+
+    Every match of a list that applies to (or concerns) the destination; for
+    another list, the entries that bind exports to third countries (EU 833/2014
+    Annex XL, Art. 12g). Empty when the list's verdict is not listed/listed-if.
+    """
+    if verdict.verdict not in ("listed", "listed-if"):
+        return []
+    own = [m for m in matches if m.list_key == verdict.list_key]
+    if catalog.lists[verdict.list_key].applies_to(dest) or catalog.lists[
+        verdict.list_key
+    ].concerns(dest):
+        return own
+    return [m for m in own if obligation(catalog, m, dest) is not None]
+
+
+def list_verdicts(
     catalog: Catalog,
     matches: Sequence[Match],
-    dest: str,
+    dest: str | None,
     as_of: dt.date | None,
     codes: Sequence[str] | None = None,
     split: dict[str, str] | None = None,
+    lists: Collection[str] | None = None,
 ) -> list[ListVerdict]:
+    """One verdict per list for matches of one item, destination and date.
+
+    The one place that decides a list's answer, for ``check``, ``lookup``-style
+    gaps and every row of ``screen``: a list with no bundled data for the date
+    (``Catalog.list_gap``), a split HS 2017 code with a listed successor
+    (``split``) or a coverage gap (``Catalog.coverage_note``) is
+    ``indeterminate`` when nothing matched; a list that does not restrict exports
+    to ``dest`` is ``not-listed`` for it unless ``dest`` is one of its concern
+    destinations or a matched entry binds exports to third countries
+    (``tracker.matching.obligation``: applicability ``concern``).
+
+    Args:
+        catalog: the loaded catalogue.
+        matches: every match of the item (all lists).
+        dest: lower-case ISO alpha-2 destination (None: every list applies).
+        as_of: the date (None: today).
+        codes: the codes checked (limits coverage gaps to the codes they concern).
+        split: list -> reason, for a split HS 2017 code.
+        lists: only these list keys (None: all).
+    """
+    on = as_of if as_of is not None else dt.date.today()
     out: list[ListVerdict] = []
     for key, meta in catalog.lists.items():
+        if lists is not None and key not in lists:
+            continue
         own = [m for m in matches if m.list_key == key]
         applicability, reason = _applicability(catalog, key, dest)
-        gap = catalog.list_gap(key, as_of)
+        binding = own
+        if applicability == "not-applicable":
+            bound = [m for m in own if obligation(catalog, m, dest) is not None]
+            if bound:
+                binding = bound
+                applicability = "concern"
+                basis = "; ".join(dict.fromkeys(obligation_basis(m) for m in bound))
+                reason = f"{basis} ({dest.upper() if dest else ''}); {reason}"
+        gap = catalog.list_gap(key, on)
         goods: Verdict = "not-listed"
         for m in own:
             if VERDICT_RANK[m.verdict] > VERDICT_RANK[goods]:
@@ -467,12 +524,20 @@ def _list_verdicts(
         if gap is not None:
             goods = "indeterminate"
             reason = gap if reason == "" else f"{gap}; {reason}"
-        elif goods == "not-listed" and catalog.coverage_note(key, as_of, codes or None):
+        elif goods == "not-listed" and catalog.coverage_note(key, on, codes or None):
             goods = "indeterminate"
-            note = catalog.coverage_note(key, as_of, codes or None)
+            note = catalog.coverage_note(key, on, codes or None)
             missing = f"no bundled entry matched, but {note}"
             reason = missing if reason == "" else f"{missing}; {reason}"
-        verdict: Verdict = goods if applicability != "not-applicable" else "not-listed"
+        bound_verdict: Verdict = goods
+        if binding is not own:
+            bound_verdict = "not-listed"
+            for m in binding:
+                if VERDICT_RANK[m.verdict] > VERDICT_RANK[bound_verdict]:
+                    bound_verdict = m.verdict
+        verdict: Verdict = (
+            bound_verdict if applicability != "not-applicable" else "not-listed"
+        )
         out.append(
             ListVerdict(
                 list_key=key,
@@ -540,7 +605,7 @@ def check_items(
         destination: country the goods go to (default RU): ISO alpha-2 or
             alpha-3 code or a name, read by
             :func:`tracker.countries.parse_destination`.
-        as_of: apply the lists as they stood that day (None: current data).
+        as_of: apply the lists as they stood that day (None: today).
 
     Returns:
         A CheckResult with one ItemCheck per item, the lists used (versions,
@@ -554,9 +619,11 @@ def check_items(
     resolved = [
         i if isinstance(i, ResolvedItem) else resolve_item(catalog, i) for i in items
     ]
+    # No date means today, as in `tracker screen` and `tracker lookup`.
+    on = as_of if as_of is not None else dt.date.today()
     checks: list[ItemCheck] = []
     for item in resolved:
-        matches = _item_matches(catalog, item, as_of)
+        matches = _item_matches(catalog, item, on)
         split: dict[str, str] = {}
         reading = (
             read_hs2017(catalog, item.codes[0])
@@ -564,10 +631,8 @@ def check_items(
             else None
         )
         if reading is not None and reading.translated is None:
-            split = successor_gaps(catalog, reading, matches, as_of=as_of)
-        verdicts = _list_verdicts(
-            catalog, matches, dest.lower(), as_of, item.codes, split
-        )
+            split = successor_gaps(catalog, reading, matches, as_of=on)
+        verdicts = list_verdicts(catalog, matches, dest.lower(), on, item.codes, split)
         overall: Verdict = "not-listed"
         for v in verdicts:
             if VERDICT_RANK[v.verdict] > VERDICT_RANK[overall]:
@@ -591,7 +656,7 @@ def check_items(
         destination_name=country.name if country else None,
         as_of=as_of,
         items=tuple(checks),
-        lists=tuple(_lists_used(catalog, dest.lower(), as_of)),
+        lists=tuple(_lists_used(catalog, dest.lower(), on)),
         regimes=country.regimes if country else (),
         dataset_files=shared,
         caveats=tuple(

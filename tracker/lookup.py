@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterable
 from pydantic import BaseModel, ConfigDict
 
 from tracker.catalog import Catalog
+from tracker.checking import list_verdicts
 from tracker.editions import read_hs2017, successor_gaps
 from tracker.hs import DEFAULT_EDITION, format_code, normalize_code
 from tracker.matching import match_code
@@ -56,8 +57,10 @@ def lookup_code(
         CodeError: ``raw`` is not a code of a valid shape.
     """
     digits = normalize_code(raw)
+    # No date means today, as in `tracker check` and `tracker screen`.
+    on = as_of if as_of is not None else dt.date.today()
     described = catalog.describe_code(digits)
-    found = match_code(catalog, digits, as_of=as_of, lists=lists)
+    found = match_code(catalog, digits, as_of=on, lists=lists)
     reading = read_hs2017(catalog, digits)
     split_reasons: dict[str, str] = {}
     edition = DEFAULT_EDITION
@@ -67,31 +70,28 @@ def lookup_code(
             seen = {(m.list_key, m.entry_id) for m in found}
             found.extend(
                 m
-                for m in match_code(
-                    catalog, reading.translated, as_of=as_of, lists=lists
-                )
+                for m in match_code(catalog, reading.translated, as_of=on, lists=lists)
                 if (m.list_key, m.entry_id) not in seen
             )
             if described is None:
                 described = catalog.describe_code(reading.translated)
         else:
             split_reasons = successor_gaps(
-                catalog, reading, found, as_of=as_of, lists=lists
+                catalog, reading, found, as_of=on, lists=lists
             )
     matches = tuple(found)
-    matched_lists = {m.list_key for m in matches}
-    gaps: list[ListGap] = []
-    for key in catalog.lists:
-        if lists is not None and key not in lists:
-            continue
-        reason = catalog.list_gap(key, as_of)
-        if reason is None and key in split_reasons:
-            reason = split_reasons[key]
-        note = catalog.coverage_note(key, as_of, [digits])
-        if reason is None and note and key not in matched_lists:
-            reason = f"no bundled entry matched, but {note}"
-        if reason is not None:
-            gaps.append(ListGap(list_key=key, reason=reason))
+    # The per-list verdicts of `tracker check` (no destination: every list
+    # applies); a list they call indeterminate is a gap here.
+    codes = [digits]
+    if reading is not None and reading.translated is not None:
+        codes.append(reading.translated)
+    gaps = [
+        ListGap(list_key=v.list_key, reason=v.reason)
+        for v in list_verdicts(
+            catalog, matches, None, on, codes, split_reasons, lists=lists
+        )
+        if v.goods_verdict == "indeterminate"
+    ]
     return CodeLookup(
         query=raw,
         code=digits,

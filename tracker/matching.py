@@ -4,10 +4,106 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable
+from typing import Literal
 
 from tracker.catalog import Catalog, CodeHit
 from tracker.hs import format_code
 from tracker.models import ControlEntry, Match, MatchBasis, Verdict
+
+#: What binds an exporter to a destination under a list that does not restrict
+#: exports to it (see :func:`obligation`).
+#: due-diligence: the destination is a diversion route for the goods: enhanced due
+#: diligence (CHPL concern destinations; EU 833/2014 Art. 12gb, Annex XLVIII);
+#: contract-clause: EU 833/2014 Art. 12g: the exporter must contractually prohibit
+#: re-export to Russia of the Annex XL goods it sells to a third country.
+Obligation = Literal["due-diligence", "contract-clause"]
+
+#: EU member states (ISO alpha-2, lower case): a shipment between two of them is
+#: not an export to a third country.
+EU_MEMBERS = frozenset(
+    [
+        "at",
+        "be",
+        "bg",
+        "cy",
+        "cz",
+        "de",
+        "dk",
+        "ee",
+        "es",
+        "fi",
+        "fr",
+        "gr",
+        "hr",
+        "hu",
+        "ie",
+        "it",
+        "lt",
+        "lu",
+        "lv",
+        "mt",
+        "nl",
+        "pl",
+        "pt",
+        "ro",
+        "se",
+        "si",
+        "sk",
+    ]
+)
+#: Partner countries of Annex VIII to Regulation (EU) No 833/2014, which Art. 12g(1)
+#: exempts from the contract clause.
+EU_833_PARTNERS = frozenset(["au", "ca", "ch", "gb", "jp", "kr", "no", "nz", "us"])
+
+#: Entries (list key, control code) that bind exports to third countries although
+#: their list restricts exports to Russia only: (obligation, legal basis).
+#: Reg. (EU) No 833/2014 Art. 12g (inserted by Reg. (EU) 2023/2878): exports of
+#: Annex XL goods to a third country other than an Annex VIII partner need a
+#: contractual "no re-export to Russia" clause. Art. 12gb (inserted by Reg. (EU)
+#: 2025/395): due diligence for Annex XLVIII goods, "as for Annex XL"
+#: (datasets/sources/eu_833/annexes.yml, kinds contract-clause and due-diligence).
+THIRD_COUNTRY_ENTRIES: dict[tuple[str, str], tuple[Obligation, str]] = {
+    ("eu_russia", "Annex XL"): (
+        "contract-clause",
+        "Reg. (EU) No 833/2014 Art. 12g: exports of Annex XL goods to a third "
+        "country need a contractual prohibition of re-export to Russia",
+    ),
+    ("eu_russia", "Annex XLVIII"): (
+        "due-diligence",
+        "Reg. (EU) No 833/2014 Art. 12gb: Annex XLVIII goods sold to a third "
+        "country call for the due diligence of Annex XL goods",
+    ),
+}
+
+
+def obligation(
+    catalog: Catalog, match: Match, destination: str | None
+) -> Obligation | None:
+    """What ``match`` obliges an exporter to ``destination`` to do, when its list
+    does not restrict exports there (None: the list restricts them, or nothing).
+
+    A list's concern destinations (CHPL transit countries) get ``due-diligence``;
+    entries of :data:`THIRD_COUNTRY_ENTRIES` bind every third country except EU
+    members and, for EU 833/2014, the Annex VIII partners.
+    """
+    meta = catalog.lists[match.list_key]
+    if meta.applies_to(destination):
+        return None
+    if meta.concerns(destination):
+        return "due-diligence"
+    rule = THIRD_COUNTRY_ENTRIES.get((match.list_key, match.control_code))
+    if rule is None or destination is None:
+        return None
+    dest = destination.lower()
+    if dest in EU_MEMBERS or dest in EU_833_PARTNERS:
+        return None
+    return rule[0]
+
+
+def obligation_basis(match: Match) -> str:
+    """The legal basis of a third-country obligation of ``match`` ("" if none)."""
+    rule = THIRD_COUNTRY_ENTRIES.get((match.list_key, match.control_code))
+    return rule[1] if rule is not None else ""
 
 
 def _make_match(

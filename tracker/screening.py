@@ -30,11 +30,13 @@ from tracker.cells import (
     read_code_cached,
     read_dates,
 )
+from tracker.checking import binding_matches, list_verdicts
 from tracker.countries import UnknownDestinationError, destination_index
+from tracker.editions import read_hs2017, successor_gaps
 from tracker.exc import InputError
-from tracker.hs import VALID_LENGTHS, format_code
+from tracker.hs import VALID_LENGTHS
 from tracker.hs_splits import load_splits
-from tracker.matching import match_code
+from tracker.matching import match_code, obligation
 from tracker.models import Match
 from tracker.readers import ColumnMapping, RowIssue, TableSource, text_array
 from tracker.screening_summary import ScreeningSummary, account
@@ -203,7 +205,7 @@ class Screener:
         self.lists = tuple(lists) if lists is not None else tuple(catalog.lists)
         self.splits = load_splits(catalog.path)
         self.keywords = KeywordScanner(catalog)
-        codes = sorted({c.value for e in catalog.entries for c in e.codes})
+        codes = sorted(_decisive_codes(catalog, self.splits))
         self._keys = {
             n: pa.array([c for c in codes if len(c) == n], type=pa.string())
             for n in VALID_LENGTHS
@@ -234,6 +236,8 @@ class Screener:
         for meta in catalog.lists.values():
             if meta.covers_from is not None:
                 bounds.add(meta.covers_from)
+            for period in meta.coverage:
+                bounds.update(d for d in (period.start, period.end) if d is not None)
         self._bounds = sorted(bounds)
         self._bound_days = np.array(
             [b.toordinal() for b in self._bounds], dtype=np.int64
@@ -248,7 +252,6 @@ class Screener:
         self._answer_list: list[GroupAnswer] = []
         self._answer_ids: dict[GroupAnswer, int] = {}
         self._flags: dict[str | None, tuple[dict[str, bool], dict[str, bool]]] = {}
-        self._gaps: dict[tuple[str | None, dt.date], list[tuple[str, dt.date]]] = {}
         self._matches: dict[tuple[Any, ...], list[Match]] = {}
 
     # -- per-group answers -------------------------------------------------
@@ -298,21 +301,6 @@ class Screener:
             )
             self._flags[dest] = flags
         return flags
-
-    def _gap_lists(self, dest: str | None, on: dt.date) -> list[tuple[str, dt.date]]:
-        """(list, covered-from date) of the lists applying to ``dest`` whose
-        bundled text does not cover ``on``."""
-        found = self._gaps.get((dest, on))
-        if found is None:
-            found = []
-            for lst in self.lists:
-                meta = self.catalog.lists[lst]
-                if not meta.applies_to(dest) or meta.covers_from is None:
-                    continue
-                if self.catalog.list_gap(lst, on) is not None:
-                    found.append((lst, meta.covers_from))
-            self._gaps[(dest, on)] = found
-        return found
 
     def _answer_id(self, ans: GroupAnswer) -> int:
         """The one id of answers equal to ``ans`` (registered on first sight)."""
@@ -376,83 +364,105 @@ class Screener:
         """Return the answer for one usable code, date and destination.
 
         The vectorised kernel calls this once per decision group; it is also the
-        per-row reference implementation.
+        per-row reference implementation. The per-list answers come from
+        ``tracker.checking.list_verdicts``, as in ``tracker check``: the row is
+        ``match`` when a list that applies to (or binds exports to) the
+        destination lists the code, ``indeterminate`` when such a list cannot
+        answer (no bundled data for the date, a coverage gap, a split HS 2017
+        code), ``no-match`` otherwise.
         """
-        applies_to, concerns = self._list_flags(dest)
-        matches = self._match(code, on, key)
-        applies = [m for m in matches if applies_to[m.list_key]]
-        others = [m for m in matches if not applies_to[m.list_key]]
+        matches = list(self._match(code, on, key))
+        codes = [code]
+        split: dict[str, str] = {}
         notes: list[str] = []
-        concern = sorted({m.list_key for m in others if concerns[m.list_key]})
+        reading = read_hs2017(self.catalog, code)
+        if reading is not None:
+            if reading.translated is not None:
+                seen = {(m.list_key, m.entry_id) for m in matches}
+                extra_key = None if key is None else ("hs2017", *key)
+                matches.extend(
+                    m
+                    for m in self._match(reading.translated, on, extra_key)
+                    if (m.list_key, m.entry_id) not in seen
+                )
+                codes.append(reading.translated)
+                notes.append(reading.note)
+            else:
+                split = successor_gaps(
+                    self.catalog, reading, matches, as_of=on, lists=self.lists
+                )
+        verdicts = list_verdicts(
+            self.catalog, matches, dest, on, codes, split, lists=self.lists
+        )
+        binding: list[Match] = []
+        for v in verdicts:
+            binding.extend(binding_matches(self.catalog, v, matches, dest))
+        kept = {(m.list_key, m.entry_id) for m in binding}
+        concern = sorted(
+            {
+                m.list_key
+                for m in binding
+                if obligation(self.catalog, m, dest) == "due-diligence"
+            }
+        )
         if concern:
             notes.append(
                 f"{', '.join(concern)}: due-diligence concern for this destination "
                 "(not a restriction on it)"
             )
-        rest = sorted({m.list_key for m in others} - set(concern))
+        clause = sorted(
+            {
+                m.list_key
+                for m in binding
+                if obligation(self.catalog, m, dest) == "contract-clause"
+            }
+        )
+        if clause:
+            notes.append(
+                f"{', '.join(clause)}: contract clause for this destination "
+                "(no re-export to Russia), not a restriction on it"
+            )
+        rest = sorted(
+            {m.list_key for m in matches if (m.list_key, m.entry_id) not in kept}
+        )
         if rest:
             notes.append(
-                "also matches lists that do not restrict exports to this "
+                "also matches entries that do not restrict exports to this "
                 f"destination: {', '.join(rest)}"
             )
-        if applies:
-            direct = [m for m in applies if m.basis != "derived"]
+        unknown = [v for v in verdicts if v.verdict == "indeterminate"]
+        if binding:
+            direct = [m for m in binding if m.basis != "derived"]
             if len(code) == 2 and direct and all(m.basis == "narrower" for m in direct):
-                ans = self._group(applies, "indeterminate", notes)
-                reason = (
-                    f"code-too-short: chapter {code} contains listed codes; "
-                    "give at least 4 digits"
+                # One answer with lookup and check: a chapter is `listed-if` (only
+                # if the goods fall under a listed code), never undecided.
+                notes.append(
+                    f"code-too-short: chapter {code} is broader than every listed "
+                    "code it contains: give at least 4 digits"
                 )
-                return GroupAnswer(
-                    "indeterminate",
-                    reason,
-                    ans.lists,
-                    ans.entries,
-                    ans.tiers,
-                    ans.verdicts,
-                    ans.notes,
-                    (),
+            if unknown:
+                notes.append(
+                    "indeterminate: "
+                    + ", ".join(v.list_key for v in unknown)
+                    + " (no answer from the bundled data; see tracker check)"
                 )
-            return self._group(applies, "match", notes)
-        split = self.splits.get(code[:6]) or self.splits.get(code[:4])
-        if split is not None:
-            hits = sorted(
-                {
-                    m.list_key + ":" + m.entry_id
-                    for succ in split.hs2022
-                    for m in self._match(succ, on)
-                    if applies_to[m.list_key]
-                }
+            ans = self._group(binding, "match", notes, dest)
+            return ans
+        if unknown:
+            if any(v.list_key in split for v in unknown):
+                kind = "code-hs2017-split"
+            elif any(self.catalog.list_gap(v.list_key, on) for v in unknown):
+                kind = "list-not-bundled"
+            else:
+                kind = "list-incomplete"
+            # The group's date stands for every row date of its epoch.
+            details = "; ".join(
+                f"{v.list_key}: {v.reason}".replace(f" on {on}", " on the row's date")
+                for v in unknown
             )
-            if hits:
-                succ = "/".join(format_code(s) for s in split.hs2022)
-                became = (
-                    f"it became {succ}, which is listed"
-                    if len(split.hs2022) == 1
-                    else f"it split into {succ}, and some of these are listed"
-                )
-                shown = "; ".join(hits[:5]) + (" …" if len(hits) > 5 else "")
-                return GroupAnswer(
-                    "indeterminate",
-                    f"code-hs2017-split: {format_code(split.hs2017)} is an HS 2017 "
-                    f"code; in HS 2022 {became} ({shown}): give the HS 2022 code",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "; ".join([split.note, *notes]),
-                )
-        gaps = []
-        for lst, since in self._gap_lists(dest, on):
-            gap_key = None if key is None else ("gap", *key[:-1])
-            if self._match(code, since, gap_key, (lst,)):
-                gaps.append(f"{lst} (bundled from {since})")
-        if gaps:
             return GroupAnswer(
                 "indeterminate",
-                "list-not-bundled: the code is on "
-                + ", ".join(gaps)
-                + "; what these lists said on the row's date is not bundled",
+                f"{kind}: {', '.join(v.list_key for v in unknown)} — {details}",
                 "",
                 "",
                 "",
@@ -462,7 +472,11 @@ class Screener:
         return GroupAnswer("no-match", "", "", "", "", "", "; ".join(notes))
 
     def _group(
-        self, matches: list[Match], status: RowStatus, notes: list[str]
+        self,
+        matches: list[Match],
+        status: RowStatus,
+        notes: list[str],
+        dest: str | None = None,
     ) -> GroupAnswer:
         lists: list[str] = []
         entries: list[str] = []
@@ -477,7 +491,14 @@ class Screener:
                 continue
             seen.add((m.list_key, m.entry_id))
             entries.append(f"{m.list_key}:{m.entry_id}")
-            verdicts.append(m.verdict)
+            # A list that binds exports to the destination without restricting
+            # them says what it asks: due-diligence or contract-clause
+            # ("-if" when the entry is listed-if).
+            kind = obligation(self.catalog, m, dest)
+            if kind is None:
+                verdicts.append(m.verdict)
+            else:
+                verdicts.append(kind if m.verdict == "listed" else f"{kind}-if")
             if m.tier is not None and f"{m.list_key}:{m.tier}" not in tiers:
                 tiers.append(f"{m.list_key}:{m.tier}")
             if (m.list_key, m.tier or "") not in pairs:
@@ -673,6 +694,8 @@ class Screener:
         answers: list[GroupAnswer] = [GroupAnswer("no-match", "", "", "", "", "", "")]
         group = np.zeros(n, dtype=np.int64)
         hit_rows = np.flatnonzero(hit_mask & (state_idx <= 1) & ~date_bad)
+        row_sets: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], list[int]]]
+        row_sets = []
         if len(hit_rows):
             parts = [c[hit_rows] for c in comps] + [epoch[hit_rows], dest_cls[hit_rows]]
             packed = self._pack(parts)
@@ -702,10 +725,42 @@ class Screener:
                         )
                     )
                     self._answers[cache_keys[i]] = ids[i]
-            # groups with equal answers are merged: one dictionary value each
-            used, local = np.unique(np.array(ids, dtype=np.int64), return_inverse=True)
+            row_sets.append((hit_rows, inverse, ids))
+        # Rows whose code touches no entry code: their answer depends only on
+        # the date (coverage gaps, lists without data for it) and destination.
+        free_rows = np.flatnonzero(~hit_mask & (state_idx <= 1) & ~date_bad)
+        if len(free_rows):
+            width = len(self._bounds) + 1
+            free_key = dest_cls[free_rows] * width + epoch[free_rows]
+            inverse, count = _factorize(free_key)
+            first = _first_rows(inverse, count)
+            ids = []
+            for i in first.tolist():
+                row = int(free_rows[i])
+                cache_key = ("free", int(dest_cls[row]), int(epoch[row]))
+                known = self._answers.get(cache_key)
+                if known is None:
+                    rep = str(code[row].as_py())
+                    known = self._answer_id(
+                        self.answer(
+                            rep,
+                            self._epoch_date(int(epoch[row])),
+                            self._class_rep[int(dest_cls[row])],
+                            key=("free", int(epoch[row])),
+                        )
+                    )
+                    self._answers[cache_key] = known
+                ids.append(known)
+            row_sets.append((free_rows, inverse, ids))
+        # groups with equal answers are merged: one dictionary value each
+        if row_sets:
+            used = np.unique(
+                np.concatenate([np.array(i, dtype=np.int64) for *_, i in row_sets])
+            )
             answers.extend(self._answer_list[i] for i in used.tolist())
-            group[hit_rows] = local.reshape(-1)[inverse] + 1
+            for at_rows, inverse, ids in row_sets:
+                local = np.searchsorted(used, np.array(ids, dtype=np.int64))
+                group[at_rows] = local[inverse] + 1
         # unusable codes: one group per state (the reason is set per row below)
         base = len(answers)
         for _state in _STATES[1:]:
@@ -953,6 +1008,22 @@ def _dictionary(indices: np.ndarray[Any, Any], values: list[str]) -> pa.Array:
     return pa.DictionaryArray.from_arrays(
         pa.array(indices.astype(np.int32)), pa.array(values, pa.string())
     )
+
+
+def _decisive_codes(catalog: Catalog, splits: dict[str, Any]) -> set[str]:
+    """Codes whose prefixes decide a row's answer: the entry codes, the codes of
+    coverage gaps limited to some codes, and, for an HS 2017 code moved one to
+    one, the entry codes under its successor written as HS 2017 codes."""
+    codes = {c.value for e in catalog.entries for c in e.codes}
+    for meta in catalog.lists.values():
+        for period in meta.coverage:
+            codes.update(period.codes)
+    for old, split in splits.items():
+        if len(split.hs2022) != 1 or len(split.hs2022[0]) != len(old):
+            continue
+        new = split.hs2022[0]
+        codes.update(old + c[len(new) :] for c in list(codes) if c.startswith(new))
+    return codes
 
 
 def _is_digits(text: str) -> bool:

@@ -104,11 +104,73 @@ def test_table_output() -> None:
     result = runner.invoke(app, ["check", "electronics", "-d", "KZ"])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "electronics: category electronics (Electronics)" in out
+    assert "electronics → listed: alpha, beta\n" in out
+    assert "  category electronics (Electronics) with 1 sub-category; HS" in out
     assert "Tier 1: Processors" in out
-    assert "a due-diligence concern for KZ" in out
+    assert "concern alpha: a due-diligence concern for KZ" in out
     assert "No country regimes are bundled for KZ" in out
+    assert "Data: alpha as of 2024-02-23, beta 2024-06-25" in out
     assert "does not mean that no licence is needed" in out
+    assert "\x1b" not in out, "no colour codes in a pipe"
+
+
+@pytest.mark.usefixtures("use_mini_datasets")
+def test_details_shows_every_entry_and_the_verdict_table() -> None:
+    details = runner.invoke(
+        app, ["check", "electronics", "--details"], env={"COLUMNS": "160"}
+    )
+    assert details.exit_code == 0, details.output
+    data = json.loads(runner.invoke(app, ["check", "electronics", "-f", "json"]).stdout)
+    titles = [f"{m['control_code']}: {m['title']}" for m in data[0]["matches"]]
+    assert all(t in details.stdout for t in titles), details.stdout
+    assert " list   verdict " in details.stdout
+    assert runner.invoke(app, ["check", "electronics", "-v"]).stdout == details.stdout
+
+
+def _json_words(value: object) -> set[str]:
+    if isinstance(value, str):
+        return set(value.split())
+    if isinstance(value, dict):
+        return {w for v in value.values() for w in _json_words(v)}
+    if isinstance(value, list):
+        return {w for v in value for w in _json_words(v)}
+    return set() if value is None else {str(value)}
+
+
+def assert_fits(args: list[str], width: int = 80, most_lines: int = 60) -> str:
+    """Run a table command at ``width`` columns: short enough, no word split.
+
+    Every whitespace-separated token of the narrow output must be a whole word
+    of the JSON output or of the same table printed without width limits; a
+    token shortened with "…" must begin a word.
+    """
+    narrow = runner.invoke(app, args, env={"COLUMNS": str(width)})
+    assert narrow.exit_code == 0, narrow.output
+    wide = runner.invoke(app, args, env={"COLUMNS": "1000"})
+    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    words = _json_words(data) | set(wide.stdout.split())
+    lines = narrow.stdout.splitlines()
+    assert len(lines) <= most_lines, narrow.stdout
+    assert all(len(line) <= width for line in lines), narrow.stdout
+    for token in narrow.stdout.split():
+        if token in words or token == "…":
+            continue
+        stem = token.rstrip("…")
+        assert token.endswith("…"), (token, narrow.stdout)
+        assert any(w.startswith(stem) for w in words), (token, narrow.stdout)
+    return narrow.stdout
+
+
+def test_seed_check_fits_80_columns(use_real_datasets: Path) -> None:
+    out = assert_fits(["check", *SEED])
+    for item in SEED:
+        verdict_lines = [x for x in out.splitlines() if x.startswith(f"{item} → ")]
+        assert len(verdict_lines) == 1, out
+    assert "nitrocellulose → listed: eu_russia · listed-if: eu_military" in out
+    assert "  indeterminate uk_russia: no bundled entry matched" in out
+    assert "more matching entries; --details shows all." in out
+    assert out.splitlines()[-1].endswith("only if their condition holds.")
+    assert "\nData: chpl as of 2024-02-23, eu_dual_use 2025-11-14," in out
 
 
 @pytest.mark.usefixtures("use_mini_datasets")

@@ -36,12 +36,44 @@ def test_lookup_json_is_one_object_per_code_in_order() -> None:
 
 
 def test_lookup_table_names_entry_and_source() -> None:
-    result = runner.invoke(app, ["lookup", "8542.31", "--as-of", "2024-07-01"])
+    result = runner.invoke(
+        app, ["lookup", "8542.31", "--as-of", "2024-07-01"], env={"COLUMNS": "160"}
+    )
     assert result.exit_code == 0, result.output
-    assert "8542.31" in result.stdout
-    assert "Tier 1: Processors" in result.stdout
-    assert "https://example.org/alpha" in result.stdout
-    assert "does not mean that no licence is needed" in result.stdout
+    out = result.stdout
+    assert out.startswith("8542.31 → listed: alpha, beta\n")
+    assert "Tier 1: Processors" in out
+    assert "https://example.org/alpha" in out
+    assert "Data: alpha as of 2024-02-23, beta 2024-06-25" in out
+    assert "does not mean that no licence is needed" in out
+    assert "\x1b" not in out
+
+
+def test_lookup_narrow_table_drops_the_source_first() -> None:
+    args = ["lookup", "8542.31", "--as-of", "2024-07-01"]
+    result = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert "https://" not in result.stdout
+    assert " verdict " in result.stdout
+    details = runner.invoke(app, [*args, "--details"], env={"COLUMNS": "80"})
+    assert "Columns left out at this width: " in details.stdout
+
+
+def test_lookup_gap_is_one_indeterminate_line() -> None:
+    result = runner.invoke(
+        app, ["lookup", "3912.20", "--as-of", "2023-01-01"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("3912.20 → indeterminate: alpha\n")
+    (gap,) = [x for x in result.stdout.splitlines() if "indeterminate alpha:" in x]
+    assert gap.startswith("  indeterminate alpha: the bundled alpha data starts")
+
+
+def test_no_colour_with_no_color() -> None:
+    env = {"FORCE_COLOR": "1", "COLUMNS": "100"}
+    coloured = runner.invoke(app, ["lookup", "8542.31"], env=env)
+    assert "\x1b[1;31mlisted" in coloured.stdout
+    plain = runner.invoke(app, ["lookup", "8542.31"], env={**env, "NO_COLOR": "1"})
+    assert "31m" not in plain.stdout and "33m" not in plain.stdout
 
 
 def test_lookup_csv_keeps_codes_without_matches() -> None:
@@ -153,3 +185,14 @@ def test_missing_datasets_folder_is_one_line(monkeypatch: pytest.MonkeyPatch) ->
         result.stderr
         == "Error: TRACKER_DATASETS_PATH='/nonexistent/datasets' is not a folder\n"
     )
+
+
+def test_lookup_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.cli.test_check import assert_fits
+    from tests.conftest import REAL_DATASETS
+
+    monkeypatch.setenv("TRACKER_DATASETS_PATH", str(REAL_DATASETS))
+    out = assert_fits(["lookup", "8542.31"], most_lines=30)
+    assert out.startswith("8542.31 → listed: chpl, eu_russia · listed-if:")
+    details = runner.invoke(app, ["lookup", "8542.31", "--details"])
+    assert "Art. 2: All dual-use items of Annex I" in details.stdout

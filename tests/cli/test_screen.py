@@ -29,7 +29,9 @@ CASES = [
     ("8471 50 00 00", "Серверы", "2024-06-01", "match"),  # CHPL
     ("3912 20 11 00", "Нитроцеллюлоза", "2023-12-18", "match"),  # listed-if only
     ("3912 20 11 00", "Нитроцеллюлоза", "2023-12-19", "match"),  # Annex XXIII too
-    ("0901 21 00 00", "Кофе жареный", "2024-06-01", "no-match"),
+    # no entry matches coffee, but for Russia the US Part 746 HTS tables and the
+    # 2024 US CCL are not bundled: no answer, never "no match"
+    ("0901 21 00 00", "Кофе жареный", "2024-06-01", "indeterminate"),
     ("", "Кофе", "2024-06-01", "indeterminate"),
     ("O9O1", "Кофе", "2024-06-01", "indeterminate"),
 ]
@@ -76,7 +78,7 @@ def test_russian_xlsx_without_flags(tmp_path: Path, real: Path) -> None:
     counts = frame["tracker_status"].value_counts()
     assert result.stderr.splitlines()[0] == (
         f"2500 rows in, 2500 rows out: {counts['match']} match, "
-        f"{counts['no-match']} no-match, {counts['indeterminate']} indeterminate"
+        f"{counts.get('no-match', 0)} no-match, {counts['indeterminate']} indeterminate"
     )
     # nitrocellulose: named in Annex VII Part A (X.C.VIII.004) from 9 Apr 2022,
     # and in Annex XXIII from 19 Dec 2023
@@ -331,7 +333,7 @@ def test_python_m_tracker_smoke(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines()[0] == (
-        "1 rows in, 1 rows out: 0 match, 1 no-match, 0 indeterminate"
+        "1 rows in, 1 rows out: 0 match, 0 no-match, 1 indeterminate"
     )
 
 

@@ -149,17 +149,43 @@ def _command_line(
     return shlex.join(args)
 
 
-#: Longest condition shown in the terminal; JSON, CSV and Excel carry the full text.
+#: Longest condition shown by --details; JSON, CSV and Excel carry the full text.
 _CONDITION_CHARS = 160
 
+DetailsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--details",
+        "-v",
+        help="Show every matching entry and every column the width allows "
+        "(default: one verdict line per item and its strongest entries).",
+    ),
+]
 
-def _print_table(result: CheckResult) -> None:
+
+def _item_context(check: ItemCheck) -> str:
+    item = check.item
+    if item.kind == "category":
+        what = f"category {item.category} ({item.title})"
+        if len(item.categories) > 1:
+            n = len(item.categories) - 1
+            what += f" with {n} sub-categor{'y' if n == 1 else 'ies'}"
+    else:
+        what = item.title
+    codes = " ".join(format_code(c) for c in item.codes) or "none"
+    return f"{what}; HS {codes}"
+
+
+def _print_table(result: CheckResult, *, details: bool = False) -> None:
     from tracker.report.console import (
-        STANDING_NOTE,
-        make_table,
+        Column,
         match_table,
+        print_footer,
+        print_table,
+        print_wrapped,
         stdout_console,
-        styled_verdict,
+        strongest_matches,
+        verdict_line,
     )
 
     console = stdout_console()
@@ -171,72 +197,135 @@ def _print_table(result: CheckResult) -> None:
     dest = result.destination + (
         f" ({result.destination_name})" if result.destination_name else ""
     )
+    print_wrapped(console, f"Destination {dest}, {when}.", style="dim")
+    dropped: list[str] = []
     for check in result.items:
         item = check.item
-        if item.kind == "category":
-            what = f"category {item.category} ({item.title})"
-            if len(item.categories) > 1:
-                what += f" with {len(item.categories) - 1} sub-categories"
-        else:
-            what = item.title
-        codes = " ".join(format_code(c) for c in item.codes) or "none"
-        console.print(
-            f"[bold]{item.query}[/]: {what}; HS codes {codes}; "
-            f"destination {dest}, {when}: {styled_verdict(check.verdict)}"
+        console.print()
+        verdicts = [(v.list_key, v.verdict) for v in check.verdicts]
+        print_wrapped(
+            console,
+            verdict_line(item.query, check.verdict, verdicts),
+            bold_prefix=len(item.query),
         )
-        console.print(
-            make_table(
-                None,
-                ["list", "verdict", "entries", "tiers", "note"],
-                (
+        print_wrapped(
+            console, _item_context(check), indent=2, max_lines=None if details else 1
+        )
+        if item.edition_note:
+            print_wrapped(console, item.edition_note, indent=2, style="yellow")
+        if details:
+            dropped += print_table(
+                console,
+                [
+                    Column("list", min_width=13),
+                    Column("verdict", min_width=13, verdict=True),
+                    Column("entries", min_width=16, comfort=40, whole_words=True),
+                    Column("tiers", min_width=5, drop=2),
+                    Column("note", min_width=20, drop=1),
+                ],
+                [
                     [
                         v.list_key,
-                        styled_verdict(v.verdict),
+                        v.verdict,
                         ", ".join(v.entries),
                         ", ".join(v.tiers),
                         v.reason,
                     ]
                     for v in check.verdicts
-                ),
+                ],
             )
-        )
-        if check.matches:
-            console.print(
-                match_table(
-                    check.matches, show_query=True, condition_chars=_CONDITION_CHARS
+            shown = list(check.matches)
+        else:
+            # The hits that decide the verdict: the strongest entries of each
+            # list that lists the goods for the destination, strongest list first.
+            rank = {"listed": 0, "listed-if": 1}
+            deciding = sorted(
+                (v for v in check.verdicts if v.verdict in rank),
+                key=lambda v: rank[v.verdict],
+            )
+            order = {v.list_key: n for n, v in enumerate(deciding)}
+            shown = strongest_matches(
+                sorted(
+                    (m for m in check.matches if m.list_key in order),
+                    key=lambda m: order[m.list_key],
                 )
             )
-        else:
-            console.print("  no entry of any bundled list matches this item")
-        console.print()
-    if result.regimes:
-        console.print(
-            make_table(
-                f"Regimes for {dest}",
-                ["regime", "legal basis", "verified", "source"],
-                (
-                    [r.name, r.legal_basis, r.verification, r.source_url]
-                    for r in result.regimes
-                ),
+        if shown:
+            dropped += match_table(
+                console,
+                shown,
+                details=details,
+                show_query=details,
+                condition_chars=_CONDITION_CHARS,
             )
+        elif not check.matches:
+            print_wrapped(
+                console, "no entry of any bundled list matches this item", indent=2
+            )
+        if not details:
+            for v in check.verdicts:
+                if v.reason and (
+                    v.verdict == "indeterminate"
+                    or v.applicability == "concern"
+                    or v.goods_verdict != "not-listed"
+                ):
+                    label = (
+                        "concern"
+                        if v.applicability == "concern" and v.verdict != "indeterminate"
+                        else v.verdict
+                    )
+                    print_wrapped(
+                        console,
+                        f"{label} {v.list_key}: {v.reason}",
+                        indent=2,
+                        max_lines=1,
+                    )
+            hidden = len(check.matches) - len(shown)
+            if hidden:
+                print_wrapped(
+                    console,
+                    f"… {hidden} more matching "
+                    f"{'entry' if hidden == 1 else 'entries'}; --details shows all.",
+                    indent=2,
+                    style="dim",
+                )
+    console.print()
+    if not result.regimes:
+        print_wrapped(
+            console,
+            f"No country regimes are bundled for {result.destination}; dual-use "
+            "and military lists apply to every destination.",
+        )
+    elif details:
+        console.print(f"Regimes for {dest}:")
+        dropped += print_table(
+            console,
+            [
+                Column("regime", min_width=20),
+                Column("legal basis", min_width=20, drop=1),
+                Column("verified", min_width=10, drop=2),
+                Column(
+                    "source",
+                    min_width=min(max(len(r.source_url) for r in result.regimes), 100),
+                    drop=3,
+                ),
+            ],
+            [
+                [r.name, r.legal_basis, r.verification, r.source_url]
+                for r in result.regimes
+            ],
         )
     else:
-        console.print(
-            f"No country regimes are bundled for {result.destination}; dual-use "
-            "and military lists apply to every destination."
+        print_wrapped(
+            console,
+            f"Regimes for {dest}: " + "; ".join(r.name for r in result.regimes) + ".",
         )
-    versions = "; ".join(f"{lst.key} as of {lst.as_of}" for lst in result.lists)
-    console.print(f"[dim]Lists used: {versions}[/]")
-    for caveat in result.caveats:
-        console.print(f"[yellow]Data age:[/] {caveat}")
-    if any(
-        len(m.condition) > _CONDITION_CHARS for c in result.items for m in c.matches
-    ):
-        console.print(
-            "[dim]Long conditions are shortened (…); --format json, csv or -o "
-            "report.xlsx carry the full text.[/]"
-        )
-    console.print(f"[dim]Note: {STANDING_NOTE}[/]")
+    print_footer(
+        console,
+        [(lst.key, lst.as_of) for lst in result.lists],
+        result.caveats,
+        dropped=dropped if details else (),
+    )
 
 
 def check(
@@ -271,6 +360,7 @@ def check(
         ),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
+    details: DetailsOpt = False,
 ) -> None:
     """Cross-check goods against every list, for a destination and a date.
 
@@ -317,7 +407,7 @@ def check(
     elif fmt is OutputFormat.csv:
         emit_csv(csv_rows(result), _csv_columns())
     else:
-        _print_table(result)
+        _print_table(result, details=details)
     if output is not None:
         n = sum(len(c.matches) for c in result.items)
         stderr_console().print(

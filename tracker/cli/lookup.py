@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tracker.cli.check import DetailsOpt
 from tracker.cli.options import AsOfOpt, FormatOpt, ListsOpt, OutputFormat, parse_date
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ def lookup(
     as_of: AsOfOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     lists: ListsOpt = None,
+    details: DetailsOpt = False,
 ) -> None:
     """Show every list entry that may cover each code, with basis and source.
 
@@ -57,13 +60,7 @@ def lookup(
     from tracker.catalog import load_catalog
     from tracker.lookup import lookup_codes
     from tracker.models import MATCH_FIELDS
-    from tracker.report.console import (
-        STANDING_NOTE,
-        emit_csv,
-        emit_json,
-        match_table,
-        stdout_console,
-    )
+    from tracker.report.console import emit_csv, emit_json
 
     on = parse_date(as_of)
     catalog = load_catalog()
@@ -75,6 +72,7 @@ def lookup(
                 param_hint="--list",
             )
     results = lookup_codes(catalog, codes, as_of=on, lists=lists)
+    used = [k for k in catalog.lists if lists is None or k in lists]
     if fmt is OutputFormat.json:
         emit_json([lookup_record(r) for r in results])
         return
@@ -102,24 +100,91 @@ def lookup(
                 )
         emit_csv(rows, ["query_code", "code", *MATCH_FIELDS])
         return
+    _print_table(results, [(k, catalog.lists[k].as_of) for k in used], details)
+
+
+def _print_table(
+    results: list[CodeLookup], dates: list[tuple[str, dt.date]], details: bool
+) -> None:
+    from tracker.checking import VERDICT_RANK
+    from tracker.models import Verdict
+    from tracker.report.console import (
+        match_table,
+        print_footer,
+        print_wrapped,
+        stdout_console,
+        strongest_matches,
+        verdict_line,
+    )
+
     console = stdout_console()
-    for r in results:
+    dropped: list[str] = []
+    for n, r in enumerate(results):
+        if n:
+            console.print()
+        # A list's verdict, as `tracker check` gives it: its strongest match,
+        # or indeterminate when it cannot answer for the code and date.
+        verdicts: dict[str, Verdict] = {}
+        for m in r.matches:
+            old = verdicts.get(m.list_key, "not-listed")
+            if VERDICT_RANK[m.verdict] > VERDICT_RANK[old]:
+                verdicts[m.list_key] = m.verdict
+        for gap in r.gaps:
+            verdicts[gap.list_key] = "indeterminate"
+        overall: Verdict = max(
+            verdicts.values(), key=VERDICT_RANK.__getitem__, default="not-listed"
+        )
+        print_wrapped(
+            console,
+            verdict_line(r.display, overall, list(verdicts.items())),
+            bold_prefix=len(r.display),
+        )
         desc = (
             f"HS 2022 {r.hs_code}: {r.hs_description}"
             if r.hs_code
             else "not in the bundled HS 2022 reference (only codes the lists use)"
         )
-        when = f" as of {r.as_of}" if r.as_of else ""
-        console.print(f"[bold]{r.display}[/] ({desc}){when}")
+        when = f"; lists as of {r.as_of}" if r.as_of else ""
+        print_wrapped(console, desc + when, indent=2)
         if r.edition_note:
-            console.print(f"  [yellow]{r.edition_note}[/]")
-        if r.matches:
-            console.print(match_table(r.matches))
+            print_wrapped(console, r.edition_note, indent=2, style="yellow")
+        if details:
+            shown = list(r.matches)
         else:
-            console.print("  no entry of any bundled list matches this code")
+            rank = {"listed": 0, "listed-if": 1}
+            deciding = sorted(
+                (k for k, v in verdicts.items() if v in rank),
+                key=lambda k: rank[verdicts[k]],
+            )
+            order = {k: i for i, k in enumerate(deciding)}
+            shown = strongest_matches(
+                sorted(
+                    (m for m in r.matches if m.list_key in order),
+                    key=lambda m: order[m.list_key],
+                )
+            )
+        if shown:
+            dropped += match_table(console, shown, details=details)
+        elif not r.matches:
+            print_wrapped(
+                console, "no entry of any bundled list matches this code", indent=2
+            )
         for gap in r.gaps:
-            console.print(f"  [magenta]indeterminate[/] {gap.list_key}: {gap.reason}")
-        console.print()
-    for caveat in dict.fromkeys(c for r in results for c in r.caveats):
-        console.print(f"[yellow]Data age:[/] {caveat}")
-    console.print(f"[dim]Note: {STANDING_NOTE}[/]")
+            print_wrapped(
+                console,
+                f"indeterminate {gap.list_key}: {gap.reason}",
+                indent=2,
+                max_lines=None if details else 1,
+            )
+        hidden = len(r.matches) - len(shown)
+        if hidden:
+            print_wrapped(
+                console,
+                f"… {hidden} more matching {'entry' if hidden == 1 else 'entries'}; "
+                "--details shows all.",
+                indent=2,
+                style="dim",
+            )
+    console.print()
+    caveats = dict.fromkeys(c for r in results for c in r.caveats)
+    print_footer(console, dates, caveats, dropped=dropped if details else ())
