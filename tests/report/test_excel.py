@@ -22,6 +22,7 @@ from tracker.report.excel import (
     SheetSpec,
     write_check_report,
 )
+from tracker.report.workbook import VERDICT_COLOURS
 
 from ..conftest import MINI_DATASETS
 
@@ -104,7 +105,7 @@ def test_summary_cells(tmp_path: Path, result: CheckResult) -> None:
         "applies to destination",
     ]
     alpha = [ws.cell(row=row + 2, column=c).value for c in range(1, 7)]
-    assert alpha == ["alpha", 2, 0, 0, 1, "applies"]
+    assert alpha == ["Alpha priority list (alpha)", 2, 0, 0, 1, "applies"]
     assert len(ws._charts) == 1
     row, _ = _find(ws, "Overall verdict per item")
     assert ws.cell(row=row + 2, column=3).value == "listed"
@@ -143,7 +144,7 @@ def test_matches_rows_and_links(tmp_path: Path, result: CheckResult) -> None:
     assert len(rows) == n + 1
     first = dict(zip(MATCH_COLUMNS, rows[1], strict=True))
     assert first["item"] == "electronics"
-    assert first["list"] == "alpha"
+    assert first["list"] == "Alpha priority list (alpha)"
     assert first["entry"] == "854231"
     assert first["basis"] == "exact"
     assert first["query"] == "854231"  # a code is text, never a number
@@ -152,6 +153,7 @@ def test_matches_rows_and_links(tmp_path: Path, result: CheckResult) -> None:
     cell = ws.cell(row=2, column=url_col)
     assert cell.hyperlink is not None
     assert cell.hyperlink.target == "https://example.org/alpha"
+    assert cell.value == "example.org"  # the domain shows, the link is whole
     assert set(MATCH_FIELDS) <= set(MATCH_COLUMNS)
 
 
@@ -228,8 +230,9 @@ def test_extra_sheets_come_after_matches(tmp_path: Path, result: CheckResult) ->
         "Notes",
     ]
     ws = wb["Mentions"]
-    assert _rows(ws)[:2] == [("mention", "source"), ("optics", "https://example.org/a")]
+    assert _rows(ws)[:2] == [("mention", "source"), ("optics", "example.org")]
     assert ws["B2"].hyperlink is not None
+    assert ws["B2"].hyperlink.target == "https://example.org/a"
     assert ws.freeze_panes == "A2"
 
 
@@ -322,3 +325,130 @@ def test_sources_say_what_the_bundled_data_leaves_out(
     assert "Supplements No. 2, 4, 5, 6 and 7" in ws.cell(row=row, column=col).value
     chpl_row, _ = _find(ws, "chpl")
     assert ws.cell(row=chpl_row, column=col).value in (None, "")
+
+
+def test_print_setup(tmp_path: Path, real_catalog: Catalog) -> None:
+    result = check_items(
+        real_catalog, ["nitrocellulose", "optics", "machine tools"], destination="RU"
+    )
+    path = tmp_path / "report.xlsx"
+    write_check_report(result, path, run_info=RUN)
+    wb = load_workbook(path)
+    orientation = {ws.title: ws.page_setup.orientation for ws in wb.worksheets}
+    assert orientation == {
+        "Summary": "portrait",
+        "Matrix": "landscape",
+        "Matches": "landscape",
+        "Items": "portrait",
+        "Sources": "landscape",
+        "Notes": "portrait",
+    }
+    for ws in wb.worksheets:
+        props = ws.sheet_properties.pageSetUpPr
+        assert props is not None and props.fitToPage, ws.title
+        # never more than two pages wide, never squeezed in height
+        assert ws.page_setup.fitToWidth in (1, 2), ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.oddHeader.left.text.startswith("tracker check report: "), ws.title
+        assert "nitrocellulose, optics, machine tools" in ws.oddHeader.left.text
+        assert ws.oddHeader.right.text == "Run 2026-11-29 12:00 UTC"
+        assert ws.oddFooter.right.text == "Page &P of &N"
+        assert ws.oddFooter.left.text == "&A"
+        if ws.title != "Summary":
+            assert ws.print_title_rows == "$1:$1", ws.title
+    # the sheets an analyst reads in full fit one page wide
+    for name in ("Summary", "Matrix", "Items"):
+        assert wb[name].page_setup.fitToWidth == 1, name
+    # the wide ones print on two, the item column repeated on the second
+    for name in ("Matches", "Sources"):
+        assert wb[name].page_setup.fitToWidth == 2, name
+        assert wb[name].print_title_cols == "$A:$A", name
+
+
+def test_headings_are_kept_with_their_tables(
+    tmp_path: Path, real_catalog: Catalog
+) -> None:
+    result = check_items(
+        real_catalog, ["nitrocellulose", "optics", "machine tools"], destination="RU"
+    )
+    path = tmp_path / "report.xlsx"
+    write_check_report(result, path, run_info=RUN)
+    ws = load_workbook(path)["Summary"]
+    regimes, _ = _find(ws, "Regimes for destination RU (Russia)")
+    starts = [b.id + 1 for b in ws.row_breaks.brk]
+    assert starts, "the Summary is longer than a page"
+    # a page never ends just after a heading
+    headings = {
+        _find(ws, text)[0]
+        for text in (
+            "Overall verdict per item",
+            "Items per verdict and list",
+            "Regimes for destination RU (Russia)",
+        )
+    }
+    for start in starts:
+        assert start - 1 not in headings
+        assert start - 2 not in headings
+    assert regimes in starts or all(s > regimes + 2 or s < regimes for s in starts)
+
+
+def test_verdict_colours_are_one_scheme(tmp_path: Path, result: CheckResult) -> None:
+    path = tmp_path / "report.xlsx"
+    write_check_report(result, path, run_info=RUN)
+    wb = load_workbook(path)
+
+    def fills(ws: Worksheet) -> dict[str, str]:
+        return {
+            r.formula[0].strip('"'): r.dxf.fill.fgColor.rgb[-6:]
+            for rng in ws.conditional_formatting
+            for r in rng.rules
+        }
+
+    matrix, matches = fills(wb["Matrix"]), fills(wb["Matches"])
+    assert matrix == matches
+    expected = {v: c.fill for v, c in VERDICT_COLOURS.items()}
+    assert matrix == expected
+    chart = wb["Summary"]._charts[0]
+    bars = [str(s.graphicalProperties.solidFill.srgbClr) for s in chart.series]
+    assert bars == [VERDICT_COLOURS[v].chart for v in VERDICT_COLOURS]
+    for colour in VERDICT_COLOURS.values():
+        for rgb in (colour.fill, colour.chart):
+            red, green, blue = (int(rgb[i : i + 2], 16) for i in (0, 2, 4))
+            assert max(red, green, blue) > 0x90, "never black"
+            assert not (green > red and green > blue), "never green"
+    legend_row, _ = _find(wb["Matrix"], "Legend")
+    legend = wb["Matrix"].cell(row=legend_row + 3, column=1)
+    assert legend.value == "indeterminate"
+    assert legend.fill.fgColor.rgb.endswith(VERDICT_COLOURS["indeterminate"].fill)
+
+
+def test_matrix_names_its_lists(tmp_path: Path, result: CheckResult) -> None:
+    path = tmp_path / "report.xlsx"
+    write_check_report(result, path, run_info=RUN)
+    ws = load_workbook(path)["Matrix"]
+    row, _ = _find(ws, "Lists (column headings)")
+    assert ws.cell(row=row + 1, column=1).value == "alpha"
+    assert str(ws.cell(row=row + 1, column=2).value).startswith("Alpha priority list")
+
+
+def test_long_text_wraps_and_rows_grow(tmp_path: Path, real_catalog: Catalog) -> None:
+    result = check_items(real_catalog, ["optics"], destination="RU")
+    path = tmp_path / "report.xlsx"
+    write_check_report(result, path, run_info=RUN)
+    ws = load_workbook(path)["Matches"]
+    col = MATCH_COLUMNS.index("condition") + 1
+    long = [
+        c
+        for c in ws.iter_cols(min_col=col, max_col=col, min_row=2)
+        for c in c
+        if c.value and len(str(c.value)) > 100
+    ]
+    assert long
+    for cell in long:
+        assert cell.alignment.wrap_text
+        assert (ws.row_dimensions[cell.row].height or 0) > 30
+    url_col = MATCH_COLUMNS.index("source_url") + 1
+    link = ws.cell(row=2, column=url_col)
+    assert link.hyperlink is not None
+    assert link.hyperlink.target.startswith("https://")
+    assert link.value in link.hyperlink.target and "/" not in link.value

@@ -18,7 +18,6 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.__about__ import __version__
@@ -26,18 +25,20 @@ from tracker.checking import VERDICT_RANK, CheckResult
 from tracker.hs import format_code
 from tracker.models import MATCH_FIELDS
 from tracker.report.console import STANDING_NOTE
+from tracker.report.workbook import (
+    DEFAULT_ROW_POINTS,
+    VERDICT_COLOURS,
+    Orientation,
+    add_row_breaks,
+    is_url,
+    keep_with_next,
+    link_text,
+    list_label,
+    print_setup,
+)
 
 #: Sheets every check report has, in order; extra sheets come after "Matches".
 FIXED_SHEETS = ("Summary", "Matrix", "Matches", "Items", "Sources", "Notes")
-
-#: Verdict -> (fill colour, font colour), used by the conditional formatting.
-VERDICT_COLOURS = {
-    "listed": ("FFC7CE", "9C0006"),
-    "listed-if": ("FFEB9C", "7F4F00"),
-    "indeterminate": ("E4DFEC", "4B2A6A"),
-    # Neutral grey, not green: "not listed" is no clearance.
-    "not-listed": ("EDEDED", "3A3A3A"),
-}
 
 #: What each verdict means, for the legend.
 VERDICT_MEANING = {
@@ -140,10 +141,13 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     return cell
 
 
-def _link(cell: Cell, url: Any) -> None:
-    if isinstance(url, str) and url.startswith(("http://", "https://")):
+def _link(cell: Cell, url: Any, *, short: bool = True) -> None:
+    """Make ``cell`` a link to ``url``, showing only its domain when ``short``."""
+    if is_url(url):
         cell.hyperlink = url
         cell.font = _LINK_FONT
+        if short:
+            cell.value = link_text(url)
 
 
 def _header(ws: Worksheet, row: int, columns: Sequence[str], col: int = 1) -> None:
@@ -193,24 +197,36 @@ def write_table(
     link_columns: Sequence[str] = (),
     widths: Mapping[str, float] | None = None,
     freeze: bool = True,
+    short_links: bool = True,
 ) -> tuple[int, int]:
     """Write a styled table (header, borders, autofilter, frozen header).
+
+    Long text wraps, and each row is made tall enough for it. A URL in a
+    ``link_columns`` column becomes a link showing its domain (its full text
+    when not ``short_links``).
 
     Returns:
         (first data row, last data row); last < first when there are no rows.
     """
     _header(ws, start_row, columns)
-    wrap = _size_columns(ws, columns, rows, widths)
     links = {columns.index(c) for c in link_columns if c in columns}
+    shown = [
+        [
+            link_text(v) if short_links and i in links and is_url(v) else v
+            for i, v in enumerate(values)
+        ]
+        for values in rows
+    ]
+    wrap = _size_columns(ws, columns, shown, widths)
     header_lines = max(
         _lines(label, w)
         for label, w in zip(columns, _widths(ws, len(columns)), strict=True)
     )
     _height(ws, start_row, header_lines)
-    for r, values in enumerate(rows, start=start_row + 1):
+    for r, (values, texts) in enumerate(zip(rows, shown, strict=True), start_row + 1):
         lines = 1
         for c in range(len(columns)):
-            value = values[c] if c < len(values) else None
+            value = texts[c] if c < len(texts) else None
             cell = put(ws, r, c + 1, value)
             width = wrap[c]
             cell.alignment = _WRAP if width is not None else _TOP
@@ -218,7 +234,7 @@ def write_table(
                 lines = max(lines, _lines(_text(value), width))
             cell.border = _BORDER
             if c in links:
-                _link(cell, value)
+                _link(cell, values[c], short=short_links)
         # Spreadsheet programs do not grow rows for wrapped text on their own.
         _height(ws, r, lines)
     last = start_row + len(rows)
@@ -229,31 +245,55 @@ def write_table(
     return start_row + 1, last
 
 
-def _print_setup(ws: Worksheet) -> None:
-    """Print landscape, one page wide, header row repeated."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    props = ws.sheet_properties.pageSetUpPr
-    if props is None:
-        props = ws.sheet_properties.pageSetUpPr = PageSetupProperties()
-    props.fitToPage = True
-    if ws.title != "Summary":
-        ws.print_title_rows = "1:1"
+def _print(
+    ws: Worksheet,
+    orientation: Orientation,
+    run: RunInfo,
+    title: str,
+    *,
+    header_row: bool = True,
+    sections: Sequence[tuple[int, int]] = (),
+) -> None:
+    """Page setup for printing; a new page before a block that would be split.
+
+    ``sections`` are (first row, last row) blocks to keep on one page: a
+    heading with the first rows below it, a chart, a short table.
+    """
+    count = ws.max_column
+    widths = _widths(ws, count)
+    plan = print_setup(
+        ws,
+        widths=widths,
+        orientation=orientation,
+        title=title,
+        run_date="Run " + run.run_at.strftime("%Y-%m-%d %H:%M UTC"),
+        title_rows="1:1" if header_row else None,
+        title_cols="A:A" if header_row else None,
+    )
+    heights = {
+        r: float(d.height) for r, d in ws.row_dimensions.items() if d.height is not None
+    }
+    repeated = heights.get(1, DEFAULT_ROW_POINTS) if header_row else 0.0
+    add_row_breaks(
+        ws, keep_with_next(heights, ws.max_row, sections, plan, repeated=repeated)
+    )
 
 
 def _verdict_formatting(ws: Worksheet, ref: str) -> None:
-    for verdict, (fill, font) in VERDICT_COLOURS.items():
+    for verdict, colour in VERDICT_COLOURS.items():
         ws.conditional_formatting.add(
             ref,
             CellIsRule(  # type: ignore[no-untyped-call]
                 operator="equal",
                 formula=[f'"{verdict}"'],
-                fill=PatternFill("solid", start_color=fill, end_color=fill),
-                font=Font(color=font, bold=verdict == "listed"),
+                fill=_fill(colour.fill),
+                font=Font(color=colour.font, bold=verdict == "listed"),
             ),
         )
+
+
+def _fill(rgb: str) -> PatternFill:
+    return PatternFill("solid", start_color=rgb, end_color=rgb)
 
 
 def _note(ws: Worksheet, row: int, first: int, last: int, text: str) -> Cell:
@@ -270,10 +310,10 @@ def _note(ws: Worksheet, row: int, first: int, last: int, text: str) -> Cell:
 def _legend(ws: Worksheet, row: int, last_col: int) -> int:
     put(ws, row, 1, "Legend").font = _LABEL_FONT
     for i, (verdict, meaning) in enumerate(VERDICT_MEANING.items(), start=1):
-        fill, font = VERDICT_COLOURS[verdict]
+        colour = VERDICT_COLOURS[verdict]
         cell = put(ws, row + i, 1, verdict)
-        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-        cell.font = Font(color=font, bold=verdict == "listed")
+        cell.fill = _fill(colour.fill)
+        cell.font = Font(color=colour.font, bold=verdict == "listed")
         cell.border = _BORDER
         _note(ws, row + i, 2, max(last_col, 2), meaning)
     return row + len(VERDICT_MEANING) + 1
@@ -296,15 +336,32 @@ def _destination_label(result: CheckResult) -> str:
     return f"{result.destination} ({name})" if name else result.destination
 
 
-#: Summary sheet column widths (characters), columns A to H.
-_SUMMARY_WIDTHS = (28, 16, 16, 16, 16, 16, 30, 46)
+#: Summary sheet column widths (characters), columns A to H: one portrait
+#: page wide at a legible scale.
+_SUMMARY_WIDTHS = (24.0, 13.0, 12.0, 13.0, 12.0, 12.0, 14.0, 17.0)
 
 
 def _lines(text: Any, width: float) -> int:
-    """Estimate how many wrapped lines ``text`` needs in a cell ``width`` wide."""
+    """Estimate how many wrapped lines ``text`` needs in a cell ``width`` wide.
+
+    Wraps word by word, as spreadsheet programs do. A column ``width`` is
+    counted in digits, and text runs a little narrower than digits; a line is
+    taken to hold ``1.1 * (width - 1)`` characters, which leaves room.
+    """
+    room = max(1.1 * (width - 1), 1)
     total = 0
     for part in str(text if text is not None else "").splitlines() or [""]:
-        total += max(1, math.ceil(len(part) * 0.95 / max(width - 2, 1)))
+        lines, used = 1, 0.0
+        for word in part.split(" "):
+            size = len(word)
+            if used and used + 1 + size > room:
+                lines += 1
+                used = 0.0
+            used = used + 1 + size if used else float(size)
+            while used > room:  # a word longer than the line is broken
+                lines += 1
+                used -= room
+        total += lines
     return total
 
 
@@ -335,9 +392,17 @@ def _widths(ws: Worksheet, count: int) -> list[float]:
     return out
 
 
-def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
+def _labels(result: CheckResult) -> dict[str, str]:
+    """List key -> its short title with the key, for every list used."""
+    return {lst.key: list_label(lst.key, lst.title) for lst in result.lists}
+
+
+def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> list[tuple[int, int]]:
+    """Write the Summary sheet; return the row blocks to keep on one page."""
     for i, width in enumerate(_SUMMARY_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    labels = _labels(result)
+    sections: list[tuple[int, int]] = []
     put(ws, 1, 1, "tracker check report").font = _TITLE_FONT
     facts = [
         ("Question", _question(result)),
@@ -379,6 +444,7 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         row += 1
 
     row += 1
+    heading = row
     put(ws, row, 1, "Overall verdict per item").font = _LABEL_FONT
     row += 1
     _header(ws, row, ["item", "resolved as", "verdict", "lists that list it"])
@@ -387,7 +453,7 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
     for check in result.items:
         row += 1
         listed = [
-            f"{v.list_key} ({v.verdict})"
+            f"{labels.get(v.list_key, v.list_key)}: {v.verdict}"
             for v in check.verdicts
             if v.verdict in ("listed", "listed-if")
         ]
@@ -402,11 +468,13 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         ):
             _, n = _span(ws, row, c, c, value)
             lines = max(lines, n)
-        _, n = _span(ws, row, 4, 8, ", ".join(listed) or "none")
+        _, n = _span(ws, row, 4, 8, "\n".join(listed) or "none")
         _height(ws, row, max(lines, n))
     _verdict_formatting(ws, f"C{first}:C{max(row, first)}")
+    sections.append((heading, min(row, heading + 3)))
 
     row += 2
+    heading = row
     put(ws, row, 1, "Items per verdict and list").font = _LABEL_FONT
     row += 1
     verdicts = list(VERDICT_RANK)
@@ -416,10 +484,11 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
     counts = result.counts()
     for lst in result.lists:
         row += 1
-        put(ws, row, 1, lst.key).border = _BORDER
+        _, lines = _span(ws, row, 1, 1, labels[lst.key])
         for c, verdict in enumerate(verdicts, start=2):
             put(ws, row, c, counts[lst.key][verdict]).border = _BORDER
-        put(ws, row, len(verdicts) + 2, lst.applicability).border = _BORDER
+        _, n = _span(ws, row, len(verdicts) + 2, len(verdicts) + 2, lst.applicability)
+        _height(ws, row, max(lines, n))
     if result.lists:
         chart = BarChart()
         chart.type = "bar"
@@ -428,8 +497,11 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         chart.title = "Items per verdict and list"
         chart.y_axis.title = "items"
         chart.y_axis.majorUnit = 1
-        chart.height = max(6.0, 0.8 * len(result.lists) + 3)
-        chart.width = 22
+        # list at the top as in the table, not reversed
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.height = max(6.0, 0.9 * len(result.lists) + 3)
+        # the width of the Summary columns, less a margin
+        chart.width = round(0.19 * sum(_SUMMARY_WIDTHS) - 1)
         data = Reference(
             ws, min_col=2, max_col=1 + len(verdicts), min_row=head, max_row=row
         )
@@ -437,14 +509,19 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         chart.add_data(data, titles_from_data=True)
         chart.set_categories(cats)
         for series, verdict in zip(chart.series, verdicts, strict=True):
-            colour = VERDICT_COLOURS[verdict][1]
+            colour = VERDICT_COLOURS[verdict].chart
             series.graphicalProperties.solidFill = colour
             series.graphicalProperties.line.solidFill = colour
+        sections.append((heading, min(row, heading + 3)))
         ws.add_chart(chart, f"A{row + 2}")
-        # a default row is 0.53 cm high; leave room for the chart
-        row += math.ceil(chart.height / 0.53) + 2
+        # rows are planned DEFAULT_ROW_POINTS high; leave room for the chart
+        chart_rows = math.ceil(chart.height / 2.54 * 72 / DEFAULT_ROW_POINTS)
+        # a chart is never split over two pages
+        sections.append((row + 1, row + 2 + chart_rows))
+        row += chart_rows + 2
 
     row += 1
+    heading = row
     put(
         ws, row, 1, f"Regimes for destination {_destination_label(result)}"
     ).font = _LABEL_FONT
@@ -486,14 +563,18 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
             lines = 1
             for first_col, last_col, value in spans:
                 cell, n = _span(ws, row, first_col, last_col, value)
-                lines = max(lines, n)
                 if first_col == 8:
                     _link(cell, value)
+                    n = _lines(cell.value, _SUMMARY_WIDTHS[7])
+                lines = max(lines, n)
             _height(ws, row, lines)
+    sections.append((heading, min(row, heading + 2)))
     ws.sheet_view.showGridLines = False
+    return sections
 
 
-def _matrix(ws: Worksheet, result: CheckResult) -> None:
+def _matrix(ws: Worksheet, result: CheckResult) -> list[tuple[int, int]]:
+    """Write the Matrix sheet; return the row blocks to keep on one page."""
     keys = [lst.key for lst in result.lists]
     columns = ["item", "resolved as", "overall", *keys]
     rows: list[list[Any]] = []
@@ -506,11 +587,12 @@ def _matrix(ws: Worksheet, result: CheckResult) -> None:
                 *(v.verdict for v in check.verdicts),
             ]
         )
-    # wide enough for "indeterminate" and the list keys, and for the legend below
+    # wide enough for "indeterminate" and the list keys
     longest_item = max((len(str(r[0])) for r in rows), default=0)
-    widths: dict[str, float] = {k: max(16.0, len(k) + 4.0) for k in keys}
-    widths["item"] = float(min(max(18, longest_item + 2), _MAX_WIDTH))
-    widths["overall"] = 16.0
+    widths: dict[str, float] = {k: max(14.0, len(k) + 2.0) for k in keys}
+    widths["item"] = float(min(max(16, longest_item + 2), 30))
+    widths["resolved as"] = 16.0
+    widths["overall"] = 14.0
     first, last = write_table(ws, columns, rows, widths=widths)
     for r, check in enumerate(result.items, start=first):
         for c, v in enumerate(check.verdicts, start=4):
@@ -529,13 +611,24 @@ def _matrix(ws: Worksheet, result: CheckResult) -> None:
                 )
     if last >= first:
         _verdict_formatting(ws, f"C{first}:{get_column_letter(len(columns))}{last}")
+    sections: list[tuple[int, int]] = []
     row = max(last, first) + 2
+    # the column headings are list keys; say which list each one is
+    heading = row
+    put(ws, row, 1, "Lists (column headings)").font = _LABEL_FONT
+    for lst in result.lists:
+        row += 1
+        put(ws, row, 1, lst.key).alignment = _TOP
+        _note(ws, row, 2, len(columns), f"{lst.title}, as of {lst.as_of.isoformat()}")
+    sections.append((heading, row))
+    row += 2
     notes = [
         (lst.key, lst.applicability, lst.gap)
         for lst in result.lists
         if lst.applicability != "applies" or lst.gap
     ]
     if notes:
+        heading = row
         put(ws, row, 1, "Lists with a limit for this question").font = _LABEL_FONT
         for key, applicability, gap in notes:
             row += 1
@@ -550,22 +643,32 @@ def _matrix(ws: Worksheet, result: CheckResult) -> None:
                 gap or applicability,
             )
             _note(ws, row, 2, len(columns), f"{applicability}: {reason}")
+        sections.append((heading, row))
         row += 2
+    heading = row
     row = _legend(ws, row, len(columns)) + 1
     _note(ws, row, 1, len(columns), STANDING_NOTE).font = _NOTE_FONT
+    sections.append((heading, row))
     ws.freeze_panes = "B2"
+    return sections
 
 
 MATCH_COLUMNS = ("item", "applicability", *MATCH_FIELDS)
 
 
 def match_rows(result: CheckResult) -> list[list[Any]]:
-    """Return the Matches sheet rows: one per match, in item order."""
+    """Return the Matches sheet rows: one per match, in item order.
+
+    The list is named by its short title and key (``"US Commerce Control List
+    (us_ccl)"``).
+    """
+    labels = _labels(result)
     rows: list[list[Any]] = []
     for check in result.items:
         applicability = {v.list_key: v.applicability for v in check.verdicts}
         for m in check.matches:
             record = m.record()
+            record["list"] = labels.get(m.list_key, m.list_key)
             rows.append(
                 [check.item.query, applicability[m.list_key]]
                 + [record[f] for f in MATCH_FIELDS]
@@ -611,7 +714,8 @@ def _items(result: CheckResult) -> SheetSpec:
     )
 
 
-def _sources(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
+def _sources(ws: Worksheet, result: CheckResult, run: RunInfo) -> list[tuple[int, int]]:
+    """Write the Sources sheet; return the row blocks to keep on one page."""
     columns = [
         "list",
         "title",
@@ -653,21 +757,41 @@ def _sources(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         ]
         for lst in result.lists
     ]
+    # two landscape pages wide; a SHA-256 (64 characters) fits on one line
     widths = {
-        "title": 40.0,
-        "version": 36.0,
-        "legal basis": 36.0,
-        "sha256 of dataset files": 92.0,
-        "what the bundled data leaves out": 40.0,
+        "list": 14.0,
+        "title": 24.0,
+        "version": 22.0,
+        "legal basis": 22.0,
+        "as_of": 11.0,
+        "covers_from": 11.0,
+        "retrieved": 11.0,
+        "destinations": 12.0,
+        "applicability": 13.0,
+        "gap for the date asked": 18.0,
+        "what the bundled data leaves out": 26.0,
+        "entries": 8.0,
+        "official": 9.0,
+        "secondary": 10.0,
+        "unverified": 10.0,
+        "url": 30.0,
+        "sha256 of dataset files": 66.0,
     }
-    _, last = write_table(ws, columns, rows, link_columns=["url"], widths=widths)
+    # the full address: this sheet is where a reader finds each list
+    _, last = write_table(
+        ws, columns, rows, link_columns=["url"], widths=widths, short_links=False
+    )
+    sections: list[tuple[int, int]] = []
     row = max(last, 1) + 2
+    heading = row
     put(ws, row, 1, "Other dataset files").font = _LABEL_FONT
     for name, sha in sorted(result.dataset_files.items()):
         row += 1
         put(ws, row, 1, name)
         put(ws, row, 2, sha)
+    sections.append((heading, row))
     row += 2
+    heading = row
     for label, value in (
         ("tracker version", run.tool_version),
         ("Command", run.command),
@@ -689,8 +813,11 @@ def _sources(ws: Worksheet, result: CheckResult, run: RunInfo) -> None:
         ("Destination", _destination_label(result)),
     ):
         put(ws, row, 1, label).font = _LABEL_FONT
-        put(ws, row, 2, value)
+        put(ws, row, 1, label).alignment = _TOP
+        _note(ws, row, 2, 5, value)
         row += 1
+    sections.append((heading, row - 1))
+    return sections
 
 
 NOTES = (
@@ -756,6 +883,68 @@ NOTES = (
 )
 
 
+#: Matches column widths: two landscape pages wide, what matched and the
+#: verdict with its condition on the first, the evidence on the second.
+_MATCH_WIDTHS = {
+    "item": 14.0,
+    "applicability": 12.0,
+    "list": 18.0,
+    "entry": 15.0,
+    "control_code": 12.0,
+    "title": 26.0,
+    "basis": 9.0,
+    "query": 10.0,
+    "matched": 14.0,
+    "verdict": 14.0,
+    "condition": 30.0,
+    "tier": 8.0,
+    "legal_basis": 22.0,
+    "source_ref": 20.0,
+    "since": 11.0,
+    "added_act": 18.0,
+    "ended": 11.0,
+    "wind_down_until": 11.0,
+    "verification": 11.0,
+    "source_url": 18.0,
+    "list_version": 20.0,
+    "list_as_of": 11.0,
+    "detail": 28.0,
+}
+
+#: Items column widths: one portrait page wide.
+_ITEM_WIDTHS = {
+    "item": 12.0,
+    "kind": 8.0,
+    "resolved by": 9.0,
+    "matched name": 12.0,
+    "language": 9.0,
+    "category": 12.0,
+    "title": 13.0,
+    "categories covered": 14.0,
+    "codes checked": 11.0,
+    "aliases": 17.0,
+}
+
+#: Page orientation by sheet; other (extra) sheets print landscape.
+_ORIENTATION: dict[str, Orientation] = {
+    "Summary": "portrait",
+    "Items": "portrait",
+    "Notes": "portrait",
+    "Matrix": "landscape",
+    "Matches": "landscape",
+    "Sources": "landscape",
+}
+
+
+def _report_title(result: CheckResult) -> str:
+    """The page header: what was checked, for where."""
+    items = ", ".join(i.item.query for i in result.items)
+    if len(items) > 60:
+        items = items[:59] + "…"
+    when = f", as of {result.as_of.isoformat()}" if result.as_of else ""
+    return f"tracker check report: {items} → {result.destination}{when}"
+
+
 def write_check_report(
     result: CheckResult,
     path: Path,
@@ -796,22 +985,16 @@ def write_check_report(
     summary = wb.active
     assert summary is not None
     summary.title = "Summary"
-    _summary(summary, result, run_info)
-    _matrix(wb.create_sheet("Matrix"), result)
+    sections = {"Summary": _summary(summary, result, run_info)}
+    sections["Matrix"] = _matrix(wb.create_sheet("Matrix"), result)
     matches = wb.create_sheet("Matches")
     rows = match_rows(result)
-    widths = {
-        "title": 32.0,
-        "condition": 50.0,
-        "detail": 50.0,
-        "legal_basis": 30.0,
-        "source_ref": 26.0,
-        "source_url": 32.0,
-        "added_act": 26.0,
-        "list_version": 26.0,
-    }
     first, last = write_table(
-        matches, MATCH_COLUMNS, rows, link_columns=["source_url"], widths=widths
+        matches,
+        MATCH_COLUMNS,
+        rows,
+        link_columns=["source_url"],
+        widths=_MATCH_WIDTHS,
     )
     if last >= first:
         col = get_column_letter(MATCH_COLUMNS.index("verdict") + 1)
@@ -828,18 +1011,26 @@ def write_check_report(
         )
     items = _items(result)
     write_table(
-        wb.create_sheet("Items"), items.columns, items.rows, widths={"aliases": 60.0}
+        wb.create_sheet("Items"), items.columns, items.rows, widths=_ITEM_WIDTHS
     )
-    _sources(wb.create_sheet("Sources"), result, run_info)
+    sections["Sources"] = _sources(wb.create_sheet("Sources"), result, run_info)
     notes = wb.create_sheet("Notes")
     write_table(
         notes,
         ["topic", "note"],
         [list(n) for n in NOTES],
-        widths={"topic": 26.0, "note": 100.0},
+        widths={"topic": 22.0, "note": 68.0},
     )
+    title = _report_title(result)
     for ws in wb.worksheets:
-        _print_setup(ws)
+        _print(
+            ws,
+            _ORIENTATION.get(ws.title, "landscape"),
+            run_info,
+            title,
+            header_row=ws.title != "Summary",
+            sections=sections.get(ws.title, ()),
+        )
     created = run_info.run_at.replace(tzinfo=None)
     wb.properties.creator = f"tracker {run_info.tool_version}"
     wb.properties.created = created
