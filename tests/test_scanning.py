@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, MINI_DATASETS, REAL_DATASETS
 from tracker.catalog import Catalog, load_catalog, validate_datasets
@@ -14,12 +16,13 @@ from tracker.exc import DatasetError
 from tracker.scanning import (
     Scanner,
     ScanResult,
+    _Sentences,
     check_scan,
     scan_destinations,
     scan_items,
     scan_text,
 )
-from tracker.text import iter_source_text, open_text
+from tracker.text import iter_source_text, open_text, sentence_at
 
 CORPUS = FIXTURES / "scan_corpus"
 EXPECTED = {
@@ -202,6 +205,46 @@ def test_small_chunks_give_the_same_findings(scanner: Scanner) -> None:
     assert chunked == whole
     for m in chunked.mentions:
         assert text[m.start : m.end] == m.text
+
+
+def _corpus_text() -> str:
+    return " ".join(
+        (CORPUS / name).read_text(encoding="utf-8")
+        for name in sorted(EXPECTED)
+        if name.endswith(".txt")
+    )
+
+
+def test_worker_processes_give_the_same_findings(scanner: Scanner) -> None:
+    text = _corpus_text()
+    for detail in (True, False):
+        alone = scanner.scan(text, chunk_size=400, country_mentions=detail)
+        shared = scanner.scan(text, chunk_size=400, country_mentions=detail, workers=2)
+        assert shared == alone
+        assert shared.countries() == alone.countries()
+
+
+def test_counting_countries_gives_the_same_counts(scanner: Scanner) -> None:
+    text = _corpus_text()
+    counted = scanner.scan(text, country_mentions=False)
+    listed = scanner.scan(text)
+    assert counted.countries() == listed.countries()
+    assert counted.mentions == listed.mentions
+    assert counted.codes == listed.codes
+    assert sum(c.count for c in listed.countries()) == len(listed.country_mentions)
+    with pytest.raises(ValueError, match="only counted"):
+        _ = counted.country_mentions
+
+
+@given(
+    st.text(alphabet="ab .!?…\t\n。！？", max_size=1400),
+    st.integers(0, 1400),
+    st.integers(0, 30),
+)
+def test_sentences_are_those_of_sentence_at(text: str, start: int, width: int) -> None:
+    start = min(start, len(text))
+    end = min(len(text), start + width)
+    assert _Sentences(text).around(start, end) == sentence_at(text, start, end)
 
 
 def test_destinations_rule(scanner: Scanner) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from tracker.text import fold, is_cjk, is_cyrillic
 
@@ -99,9 +100,8 @@ class AliasPattern:
 
     #: The alias as written (stripped).
     alias: str
-    #: Matches the alias in folded text, at the start of a key stem's word
-    #: (or up to ``lead`` characters before the key stem).
-    regex: re.Pattern[str]
+    #: Source of :attr:`regex`.
+    pattern: str
     #: The alias as written must appear with this case (acronyms: US, КНДР).
     case_sensitive: bool
     #: Stems of the key word: a hit on one of these is confirmed by ``regex``.
@@ -109,6 +109,18 @@ class AliasPattern:
     #: At most this many characters of the alias come before its key word
     #: (0: the key is the first word).
     lead: int = 0
+    #: Stems of the first word: a match starts with one of them.
+    first: tuple[str, ...] = ()
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """Match the alias in folded text, at the start of a key stem's word.
+
+        (Or up to ``lead`` characters before the key stem.) Compiled on first
+        use: most aliases never occur in a given text, and compiling all of
+        them takes longer than scanning a news article.
+        """
+        return re.compile(self.pattern)
 
 
 def compile_alias(alias: str, lang: str) -> AliasPattern | None:
@@ -141,7 +153,8 @@ def compile_alias(alias: str, lang: str) -> AliasPattern | None:
     else:
         k = 0
     keys = tuple(dict.fromkeys(stem for stem, _ in parts[k] if stem != ""))
-    return AliasPattern(raw, re.compile(pattern), acronym, keys, lead)
+    first = tuple(dict.fromkeys(stem for stem, _ in parts[0]))
+    return AliasPattern(raw, pattern, acronym, keys, lead, first)
 
 
 def _word_forms(

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import gc
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
 from typing import Any, Literal
 
 import ahocorasick
 from pydantic import BaseModel, ConfigDict
 
-from tracker.alias_patterns import compile_alias
+from tracker.alias_patterns import AliasPattern, compile_alias
 from tracker.catalog import Catalog
 from tracker.checking import (
     DEFAULT_DESTINATION,
@@ -28,10 +33,10 @@ from tracker.scan_rules import ScanRules, load_scan_rules
 from tracker.text import (
     CHUNK_CHARS,
     CJK_CHARS,
+    SENTENCE_WINDOW,
     Folded,
     is_cjk,
     iter_chunks,
-    sentence_at,
 )
 
 #: How specific a goods mention is.
@@ -119,52 +124,188 @@ class CountryCount(BaseModel):
     first_sentence: str
 
 
-class ScanResult(BaseModel):
-    """Everything found in a text, in text order."""
+#: A goods mention's fields that come from its alias: category, title, HS
+#: codes, alias, language, rule, strength (see :class:`Mention`).
+GoodsInfo = tuple[
+    str | None, str | None, tuple[str, ...], str, str, MentionRule, Strength
+]
+#: A goods mention as found: its alias's GoodsInfo, text, start, end, sentence.
+GoodsRow = tuple[GoodsInfo, str, int, int, str]
+#: A code as found: the fields of :class:`CodeMention`, in order.
+CodeRow = tuple[str, str, str, CodeRule, str, int, int, str]
+#: A country mention as found: the fields of :class:`CountryMention`, in order.
+PlaceRow = tuple[str, str, str, str, str, int, int, str]
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    mentions: tuple[Mention, ...] = ()
-    codes: tuple[CodeMention, ...] = ()
-    country_mentions: tuple[CountryMention, ...] = ()
-    #: Characters scanned.
-    characters: int = 0
+class CountryTally:
+    """How often a text names one country, by which aliases, first where."""
+
+    __slots__ = ("iso2", "name", "count", "aliases", "first_start", "first_sentence")
+
+    def __init__(self, iso2: str, name: str, first_start: int, sentence: str) -> None:
+        self.iso2 = iso2
+        self.name = name
+        self.count = 0
+        #: Distinct aliases that fired, in order of first appearance.
+        self.aliases: dict[str, None] = {}
+        self.first_start = first_start
+        self.first_sentence = sentence
+
+
+class ScanResult:
+    """Everything found in a text, in text order.
+
+    A dense text has hundreds of thousands of findings, so they are kept as
+    plain tuples (``goods_rows``, ``code_rows``) and countries as counts
+    (``tallies``); the models (:class:`Mention`, :class:`CodeMention`,
+    :class:`CountryMention`) are built on first access.
+    """
+
+    def __init__(
+        self,
+        *,
+        goods_rows: list[GoodsRow] | None = None,
+        code_rows: list[CodeRow] | None = None,
+        tallies: dict[str, CountryTally] | None = None,
+        place_rows: list[PlaceRow] | None = None,
+        characters: int = 0,
+    ) -> None:
+        self.goods_rows: list[GoodsRow] = goods_rows if goods_rows is not None else []
+        self.code_rows: list[CodeRow] = code_rows if code_rows is not None else []
+        #: Countries by ISO alpha-2 (upper case), in order of first mention.
+        self.tallies: dict[str, CountryTally] = tallies if tallies is not None else {}
+        #: Every country mention, or None when the scan only counted them.
+        self.place_rows = place_rows
+        #: Characters scanned.
+        self.characters = characters
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ScanResult):
+            return NotImplemented
+        return (
+            self.goods_rows == other.goods_rows
+            and self.code_rows == other.code_rows
+            and self.countries() == other.countries()
+            and self.place_rows == other.place_rows
+            and self.characters == other.characters
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def merge(self, part: ScanResult) -> None:
+        """Append the findings of the text that follows (offsets already global)."""
+        self.goods_rows.extend(part.goods_rows)
+        self.code_rows.extend(part.code_rows)
+        if self.place_rows is not None and part.place_rows is not None:
+            self.place_rows.extend(part.place_rows)
+        for iso2, tally in part.tallies.items():
+            have = self.tallies.get(iso2)
+            if have is None:
+                self.tallies[iso2] = tally
+            else:
+                have.count += tally.count
+                have.aliases.update(tally.aliases)
+
+    @cached_property
+    def mentions(self) -> tuple[Mention, ...]:
+        """Goods mentions in text order."""
+        return tuple(
+            Mention(
+                category=info[0],
+                category_title=info[1],
+                hs_codes=info[2],
+                alias=info[3],
+                language=info[4],
+                rule=info[5],
+                strength=info[6],
+                text=text,
+                start=start,
+                end=end,
+                sentence=sentence,
+            )
+            for info, text, start, end, sentence in self.goods_rows
+        )
+
+    @cached_property
+    def codes(self) -> tuple[CodeMention, ...]:
+        """Codes in text order."""
+        return tuple(
+            CodeMention(
+                code=code,
+                normalised=digits,
+                display=display,
+                rule=rule,
+                label=label,
+                start=start,
+                end=end,
+                sentence=sentence,
+            )
+            for code, digits, display, rule, label, start, end, sentence in (
+                self.code_rows
+            )
+        )
+
+    @cached_property
+    def country_mentions(self) -> tuple[CountryMention, ...]:
+        """Every country mention in text order.
+
+        Raises:
+            ValueError: the text was scanned with ``country_mentions=False``.
+        """
+        if self.place_rows is None:
+            raise ValueError(
+                "country mentions were only counted; scan with country_mentions=True"
+            )
+        return tuple(
+            CountryMention(
+                iso2=iso2,
+                name=name,
+                alias=alias,
+                language=language,
+                text=text,
+                start=start,
+                end=end,
+                sentence=sentence,
+            )
+            for iso2, name, alias, language, text, start, end, sentence in (
+                self.place_rows
+            )
+        )
 
     def countries(self) -> list[CountryCount]:
         """Return each country named, in order of first mention, with counts."""
-        seen: dict[str, list[CountryMention]] = {}
-        for m in self.country_mentions:
-            seen.setdefault(m.iso2, []).append(m)
         return [
             CountryCount(
-                iso2=iso2,
-                name=ms[0].name,
-                count=len(ms),
-                aliases=tuple(dict.fromkeys(m.alias for m in ms)),
-                first_start=ms[0].start,
-                first_sentence=ms[0].sentence,
+                iso2=t.iso2,
+                name=t.name,
+                count=t.count,
+                aliases=tuple(t.aliases),
+                first_start=t.first_start,
+                first_sentence=t.first_sentence,
             )
-            for iso2, ms in seen.items()
+            for t in self.tallies.values()
         ]
 
     def categories(self, *, include_weak: bool = False) -> list[str]:
         """Return the category keys mentioned, in order of first mention."""
         keys = [
-            m.category
-            for m in self.mentions
-            if m.category is not None and (include_weak or m.strength == "strong")
+            info[0]
+            for info, *_ in self.goods_rows
+            if info[0] is not None and (include_weak or info[6] == "strong")
         ]
         return list(dict.fromkeys(keys))
 
     def code_values(self) -> list[str]:
         """Return the normalised codes found, in order of first mention."""
-        return list(dict.fromkeys(c.normalised for c in self.codes))
+        return list(dict.fromkeys(row[1] for row in self.code_rows))
 
 
 SpecKind = Literal["strong", "weak", "country", "trap"]
+# Which of two mentions of one span wins (lower first); see _keep_longest.
+_RANK: dict[SpecKind, int] = {"strong": 0, "country": 0, "weak": 1, "trap": 2}
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Spec:
     """One alias compiled for matching."""
 
@@ -176,12 +317,20 @@ class _Spec:
     rule: MentionRule
     #: The alias as written must appear with this case (acronyms: US, КНДР).
     case_sensitive: bool
-    regex: re.Pattern[str]
+    pattern: AliasPattern
     #: For traps: the category keys the trap applies to (empty: any).
     scope: frozenset[str]
     #: At most this many characters of the alias come before its key word
     #: (0: the key is the first word).
     lead: int = 0
+    rank: int = 0
+    #: The same match may be reached from two key hits (several keys, or a
+    #: lead): drop repeats.
+    dedup: bool = False
+    #: What a goods mention of this alias reports (goods only).
+    info: GoodsInfo | None = None
+    #: ``pattern.regex.match``, set on first use.
+    match: Callable[[str, int], re.Match[str] | None] | None = None
 
 
 def _compile(
@@ -202,16 +351,27 @@ def _compile(
         language=lang,
         rule=rule,
         case_sensitive=pattern.case_sensitive,
-        regex=pattern.regex,
+        pattern=pattern,
         scope=scope,
         lead=pattern.lead,
+        rank=_RANK[kind],
+        dedup=pattern.lead > 0 or len(pattern.keys) > 1,
     )
     return pattern.keys, spec
+
+
+def _matcher(spec: _Spec) -> Callable[[str, int], re.Match[str] | None]:
+    if spec.match is None:
+        spec.match = spec.pattern.regex.match
+    return spec.match
 
 
 # ------------------------------------------------------------------- scanner
 
 _Hit = tuple[int, int, _Spec]
+# A hit as collected: start, minus its length, rank, sequence, spec; sorts
+# like _keep_longest wants (longest first, stronger first, then found first).
+_RawHit = tuple[int, int, int, int, _Spec]
 
 
 class Scanner:
@@ -243,6 +403,8 @@ class Scanner:
             key: frozenset(catalog.category_descendants(key))
             for key in catalog.categories
         }
+        #: ISO alpha-2 as shown (upper case) and name, by lower-case code.
+        self._country_names = {k: (c.code, c.name) for k, c in countries.items()}
         self._codes: dict[str, tuple[str, ...]] = {}
         for key, cat in catalog.categories.items():
             codes = list(cat.hs_codes)
@@ -256,11 +418,22 @@ class Scanner:
             if compiled is None:
                 return
             keys, spec = compiled
+            if spec.kind in ("strong", "weak"):
+                cat = catalog.categories.get(spec.target) if spec.target else None
+                spec.info = (
+                    spec.target,
+                    cat.title if cat else None,
+                    self._codes.get(spec.target or "", ()),
+                    spec.alias,
+                    spec.language,
+                    spec.rule,
+                    "strong" if spec.kind == "strong" else "weak",
+                )
             self._specs.append(spec)
             for key in keys:
                 slot = table.setdefault(key, [])
                 if all(
-                    s.regex.pattern != spec.regex.pattern
+                    s.pattern.pattern != spec.pattern.pattern
                     or s.target != spec.target
                     or s.kind != spec.kind
                     for s in slot
@@ -295,13 +468,18 @@ class Scanner:
                     add(_compile("country", country.iso2, name, lang))
             add(_compile("country", country.iso2, country.name, "en"))
         for key, specs in table.items():
+            # The common case, one alias without a lead behind a key, is
+            # confirmed inline (see _collect).
+            only = specs[0] if len(specs) == 1 else None
+            single = only if only and not only.lead and not only.dedup else None
+            value = (len(key), tuple(specs), single)
             if is_cjk(key[0]):
-                self._cjk_automaton.add_word(key, (len(key), False, tuple(specs)))
+                self._cjk_automaton.add_word(key, value)
             else:
-                self._automaton.add_word(key, (len(key), True, tuple(specs)))
+                self._automaton.add_word(key, value)
         for automaton in (self._automaton, self._cjk_automaton):
             if len(automaton) == 0:
-                automaton.add_word("\x00\x00", (2, False, ()))
+                automaton.add_word("\x00\x00", (2, (), None))
             automaton.make_automaton()
 
     @classmethod
@@ -316,32 +494,185 @@ class Scanner:
 
     # -- matching
 
-    def _hits(self, folded: str) -> list[_Hit]:
-        hits: list[_Hit] = []
+    def _collect(self, folded: str) -> tuple[list[_RawHit], list[_RawHit], list[_Hit]]:
+        """Return the goods, country and trap hits confirmed in folded text."""
+        goods: list[_RawHit] = []
+        places: list[_RawHit] = []
+        traps: list[_Hit] = []
         seen: set[tuple[int, int, int]] = set()
-        keys: list[tuple[int, tuple[_Spec, ...]]] = []
-        for end, (length, _, specs) in self._automaton.iter(folded):
-            start = end - length + 1
-            if start == 0 or not folded[start - 1].isalnum():
-                keys.append((start, specs))
-        for run in _CJK_RUN.finditer(folded):
-            base = run.start()
-            for end, (length, _, specs) in self._cjk_automaton.iter(run.group()):
-                keys.append((base + end - length + 1, specs))
-        for start, specs in keys:
+        seq = 0
+
+        def confirm(start: int, specs: tuple[_Spec, ...]) -> None:
+            nonlocal seq
             for spec in specs:
+                match = spec.match or _matcher(spec)
                 if spec.lead:
                     m = _match_before(spec, folded, start)
                 else:
-                    m = spec.regex.match(folded, start)
+                    m = match(folded, start)
                 if m is None:
                     continue
-                key = (m.start(), m.end(), id(spec))
-                if key in seen:
-                    continue
-                seen.add(key)
-                hits.append((m.start(), m.end(), spec))
-        return hits
+                s, e = m.span()
+                if spec.dedup:
+                    key = (s, e, id(spec))
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                kind = spec.kind
+                if kind == "country":
+                    places.append((s, s - e, 0, seq, spec))
+                elif kind == "trap":
+                    traps.append((s, e, spec))
+                else:
+                    goods.append((s, s - e, spec.rank, seq, spec))
+                seq += 1
+
+        # The common case (one alias without a lead behind a key) is inlined.
+        for end, (length, specs, spec) in self._automaton.iter(folded):
+            start = end - length + 1
+            if start and folded[start - 1].isalnum():
+                continue
+            if spec is None:
+                confirm(start, specs)
+                continue
+            m = (spec.match or _matcher(spec))(folded, start)
+            if m is None:
+                continue
+            e = m.end()
+            kind = spec.kind
+            if kind == "country":
+                places.append((start, start - e, 0, seq, spec))
+            elif kind == "trap":
+                traps.append((start, e, spec))
+            else:
+                goods.append((start, start - e, spec.rank, seq, spec))
+            seq += 1
+        for run in _CJK_RUN.finditer(folded):
+            base = run.start()
+            for end, (length, specs, _) in self._cjk_automaton.iter(run.group()):
+                confirm(base + end - length + 1, specs)
+        return goods, places, traps
+
+    def _scan_into(
+        self,
+        chunk: str,
+        offset: int,
+        result: ScanResult,
+    ) -> None:
+        """Scan one piece of text; add its findings (offsets + ``offset``) to ``result``."""
+        folded = Folded.of(chunk)
+        goods, places, traps = self._collect(folded.text)
+        code_hits = find_codes(folded.text)
+        if not goods and not places and not code_hits:
+            return
+        span = folded.original_span
+        sentences = _Sentences(chunk)
+
+        kept_goods: list[_RawHit] = []
+        traps.sort(key=lambda t: (t[0], t[1]))
+        trap_starts = [t[0] for t in traps]
+        longest_trap = max((e - s for s, e, _ in traps), default=0)
+        for hit in goods:
+            s, neg, _, _, spec = hit
+            if spec.case_sensitive and not chunk.startswith(
+                spec.alias, span(s, s - neg)[0]
+            ):
+                continue
+            if traps and _trapped(s, s - neg, spec, traps, trap_starts, longest_trap):
+                continue
+            kept_goods.append(hit)
+        goods_rows = result.goods_rows
+        for s, e, spec in _keep_longest(kept_goods):
+            os_, oe = span(s, e)
+            goods_rows.append(
+                (
+                    spec.info,  # type: ignore[arg-type]  # set for every goods spec
+                    chunk[os_:oe],
+                    offset + os_,
+                    offset + oe,
+                    sentences.around(os_, oe),
+                )
+            )
+
+        if any(spec.case_sensitive for *_, spec in places):
+            places = [
+                hit
+                for hit in places
+                if not hit[4].case_sensitive
+                or chunk.startswith(hit[4].alias, span(hit[0], hit[0] - hit[1])[0])
+            ]
+        tallies = result.tallies
+        names = self._country_names
+        place_rows = result.place_rows
+        kept_places = _keep_longest(places)
+        if place_rows is None:
+            # Counted, not listed: per alias at C speed, in order of first
+            # mention (a Counter keeps it), with the first hit of each alias.
+            counts = Counter(map(itemgetter(2), kept_places))
+            firsts = dict(
+                zip(
+                    map(itemgetter(2), reversed(kept_places)),
+                    reversed(kept_places),
+                    strict=True,
+                )
+            )
+            for spec, n in counts.items():
+                code, name = names[spec.target or ""]
+                tally = tallies.get(code)
+                if tally is None:
+                    s, e, _ = firsts[spec]
+                    os_, oe = span(s, e)
+                    tally = tallies[code] = CountryTally(
+                        code, name, offset + os_, sentences.around(os_, oe)
+                    )
+                tally.count += n
+                tally.aliases[spec.alias] = None
+            kept_places = []
+        for s, e, spec in kept_places:
+            code, name = names[spec.target or ""]
+            tally = tallies.get(code)
+            if tally is None or place_rows is not None:
+                os_, oe = span(s, e)
+                sentence = sentences.around(os_, oe)
+                if tally is None:
+                    tally = tallies[code] = CountryTally(
+                        code, name, offset + os_, sentence
+                    )
+                if place_rows is not None:
+                    place_rows.append(
+                        (
+                            code,
+                            name,
+                            spec.alias,
+                            spec.language,
+                            chunk[os_:oe],
+                            offset + os_,
+                            offset + oe,
+                            sentence,
+                        )
+                    )
+            tally.count += 1
+            tally.aliases[spec.alias] = None
+
+        code_rows = result.code_rows
+        for s, e, rule, label_span, digits in code_hits:
+            os_, oe = span(s, e)
+            label = ""
+            if label_span is not None:
+                ls, le = span(*label_span)
+                label = " ".join(chunk[ls:le].split())
+            code_rows.append(
+                (
+                    chunk[os_:oe],
+                    digits,
+                    format_code(digits),
+                    rule,
+                    label,
+                    offset + os_,
+                    offset + oe,
+                    sentences.around(os_, oe),
+                )
+            )
 
     def scan_chunk(
         self, chunk: str, offset: int = 0
@@ -351,91 +682,13 @@ class Scanner:
         Returns:
             Goods mentions, codes and country mentions, each in text order.
         """
-        folded = Folded.of(chunk)
-        hits = self._hits(folded.text)
-        code_hits = find_codes(folded.text)
-        if not hits and not code_hits:
-            return [], [], []
-
-        def span(s: int, e: int) -> tuple[int, int]:
-            return folded.original_span(s, e)
-
-        traps = sorted((s, e, spec) for s, e, spec in hits if spec.kind == "trap")
-        trap_starts = [t[0] for t in traps]
-        longest_trap = max((e - s for s, e, _ in traps), default=0)
-        goods: list[_Hit] = []
-        places: list[_Hit] = []
-        for s, e, spec in hits:
-            if spec.kind == "trap":
-                continue
-            if spec.case_sensitive:
-                os_, oe = span(s, e)
-                if not chunk.startswith(spec.alias, os_):
-                    continue
-            if spec.kind == "country":
-                places.append((s, e, spec))
-                continue
-            if traps and _trapped(s, e, spec, traps, trap_starts, longest_trap):
-                continue
-            goods.append((s, e, spec))
-        goods = _keep_longest(goods)
-        places = _keep_longest(places)
-
-        mentions: list[Mention] = []
-        for s, e, spec in goods:
-            os_, oe = span(s, e)
-            cat = self.catalog.categories.get(spec.target) if spec.target else None
-            mentions.append(
-                Mention(
-                    category=spec.target,
-                    category_title=cat.title if cat else None,
-                    hs_codes=self._codes.get(spec.target or "", ()),
-                    alias=spec.alias,
-                    language=spec.language,
-                    rule=spec.rule,
-                    strength="strong" if spec.kind == "strong" else "weak",
-                    text=chunk[os_:oe],
-                    start=offset + os_,
-                    end=offset + oe,
-                    sentence=sentence_at(chunk, os_, oe),
-                )
-            )
-        found_places: list[CountryMention] = []
-        for s, e, spec in places:
-            os_, oe = span(s, e)
-            country = self.countries[spec.target or ""]
-            found_places.append(
-                CountryMention(
-                    iso2=country.code,
-                    name=country.name,
-                    alias=spec.alias,
-                    language=spec.language,
-                    text=chunk[os_:oe],
-                    start=offset + os_,
-                    end=offset + oe,
-                    sentence=sentence_at(chunk, os_, oe),
-                )
-            )
-        codes: list[CodeMention] = []
-        for s, e, rule, label_span, digits in code_hits:
-            os_, oe = span(s, e)
-            label = ""
-            if label_span is not None:
-                ls, le = span(*label_span)
-                label = " ".join(chunk[ls:le].split())
-            codes.append(
-                CodeMention(
-                    code=chunk[os_:oe],
-                    normalised=digits,
-                    display=format_code(digits),
-                    rule=rule,
-                    label=label,
-                    start=offset + os_,
-                    end=offset + oe,
-                    sentence=sentence_at(chunk, os_, oe),
-                )
-            )
-        return mentions, codes, found_places
+        result = ScanResult(place_rows=[])
+        self._scan_into(chunk, offset, result)
+        return (
+            list(result.mentions),
+            list(result.codes),
+            list(result.country_mentions),
+        )
 
     def iter_scan(
         self, pieces: Iterable[str], *, chunk_size: int = CHUNK_CHARS
@@ -452,52 +705,195 @@ class Scanner:
             yield total, mentions, codes, places
 
     def scan(
-        self, pieces: Iterable[str] | str, *, chunk_size: int = CHUNK_CHARS
+        self,
+        pieces: Iterable[str] | str,
+        *,
+        chunk_size: int = CHUNK_CHARS,
+        country_mentions: bool = True,
+        workers: int = 1,
     ) -> ScanResult:
         """Scan a whole text (a string or its pieces) and collect the findings.
 
         Args:
             pieces: the text, or an iterable of consecutive pieces of it.
             chunk_size: characters scanned at a time (cut at a sentence end).
+            country_mentions: keep every country mention (with its sentence);
+                False only counts them (``ScanResult.countries()``), which
+                is all the JSON and the terminal show.
+            workers: scan in this many processes (forked, where the platform
+                can) when the text has more than one chunk; the findings are
+                the same as with one.
 
         Returns:
             A ScanResult with goods mentions, codes and countries in text order;
             offsets count characters of the text (after HTML is reduced to text).
         """
         source = [pieces] if isinstance(pieces, str) else pieces
-        mentions: list[Mention] = []
-        codes: list[CodeMention] = []
-        places: list[CountryMention] = []
+        result = ScanResult(place_rows=[] if country_mentions else None)
         total = 0
-        for scanned, m, c, p in self.iter_scan(source, chunk_size=chunk_size):
-            total = scanned
-            mentions.extend(m)
-            codes.extend(c)
-            places.extend(p)
-        return ScanResult(
-            mentions=tuple(mentions),
-            codes=tuple(codes),
-            country_mentions=tuple(places),
-            characters=total,
-        )
+        # The findings are tuples of strings and numbers (no reference cycles),
+        # and a dense text has hundreds of thousands: the collector would
+        # re-walk them again and again (a third of the scan time).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            chunks = iter_chunks(source, chunk_size)
+            first = next(chunks, None)
+            second = next(chunks, None) if first is not None else None
+            if second is None or workers <= 1 or not _can_fork():
+                for offset, chunk in itertools.chain(
+                    [c for c in (first, second) if c is not None], chunks
+                ):
+                    self._scan_into(chunk, offset, result)
+                    total = offset + len(chunk)
+            else:
+                assert first is not None
+                total = self._scan_in_workers(
+                    itertools.chain([first, second], chunks), result, workers
+                )
+        finally:
+            if collecting:
+                gc.enable()
+        result.characters = total
+        return result
 
-    def aliases(self) -> list[str]:
-        """Return every goods alias, weak word and country name (for benchmarks)."""
-        return [s.alias for s in self._specs if s.kind != "trap"]
+    def _scan_in_workers(
+        self, chunks: Iterable[tuple[int, str]], result: ScanResult, workers: int
+    ) -> int:
+        """Scan chunks in forked worker processes; merge in text order.
+
+        Returns the characters scanned.
+        """
+        import multiprocessing
+        from collections import deque
+
+        global _WORKER_SCANNER
+        _WORKER_SCANNER = self
+        detail = result.place_rows is not None
+        total = 0
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                pending: deque[Any] = deque()
+                for offset, chunk in chunks:
+                    pending.append(
+                        pool.apply_async(_scan_in_worker, ((chunk, offset, detail),))
+                    )
+                    total = offset + len(chunk)
+                    # A few chunks in flight: memory stays bounded.
+                    if len(pending) >= 2 * workers:
+                        result.merge(pending.popleft().get())
+                while pending:
+                    result.merge(pending.popleft().get())
+        finally:
+            _WORKER_SCANNER = None
+        return total
+
+    def aliases(
+        self, kinds: Iterable[SpecKind] = ("strong", "weak", "country")
+    ) -> list[str]:
+        """Return the aliases of these kinds (default: all but traps; for benchmarks)."""
+        wanted = set(kinds)
+        return [s.alias for s in self._specs if s.kind in wanted]
 
 
 _CJK_RUN = re.compile(f"[{CJK_CHARS}][{CJK_CHARS}\\w]*")
 
+#: The scanner of a forked worker process (inherited from its parent).
+_WORKER_SCANNER: Scanner | None = None
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _scan_in_worker(task: tuple[str, int, bool]) -> ScanResult:
+    chunk, offset, detail = task
+    assert _WORKER_SCANNER is not None, "not a forked scan worker"
+    gc.disable()
+    part = ScanResult(place_rows=[] if detail else None)
+    _WORKER_SCANNER._scan_into(chunk, offset, part)
+    return part
+
 
 def _match_before(spec: _Spec, folded: str, key_start: int) -> re.Match[str] | None:
-    """Match an alias whose key word starts at ``key_start``, from a word start before it."""
+    """Match an alias whose key word starts at ``key_start``, from a word start before it.
+
+    The word start nearest the key wins. Only where the alias's first word
+    starts can the alias start, so only those places are tried.
+    """
     lo = max(0, key_start - spec.lead)
-    for i in range(key_start - 1, lo - 1, -1):
-        if folded[i].isalnum() and (i == 0 or not folded[i - 1].isalnum()):
-            m = spec.regex.match(folded, i)
+    starts: list[int] = []
+    for stem in spec.pattern.first:
+        # Occurrences that start before the key (they may reach into it).
+        stop = key_start - 1 + len(stem)
+        i = folded.find(stem, lo, stop)
+        while i >= 0:
+            if i == 0 or not folded[i - 1].isalnum():
+                starts.append(i)
+            i = folded.find(stem, i + 1, stop)
+    if not starts:
+        return None
+    match = spec.match or _matcher(spec)
+    for i in sorted(set(starts), reverse=True):
+        if folded[i].isalnum():
+            m = match(folded, i)
             if m is not None and m.end() > key_start:
                 return m
     return None
+
+
+# Sentence ends as tracker.text.sentence_at sees them (the mark is kept in the
+# sentence): . ! ? … and a space, a dot and a tab, a line break, a CJK stop.
+# No two of them overlap, so one left-to-right search finds them all.
+_SENTENCE_MARK = re.compile(r"[.!?…] |\.\t|\n|[。！？]")
+
+
+class _Sentences:
+    """The sentences of one chunk, as :func:`tracker.text.sentence_at` cuts them.
+
+    The sentence marks are found in one pass on first use; each span's
+    sentence is then found by bisection, and each sentence is joined once.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._ends: list[int] | None = None
+        self._cache: dict[tuple[int, int], str] = {}
+
+    def _start(self, i: int) -> int:
+        """Where mark ``i`` starts (two characters when it ends in a space or tab)."""
+        end = self._ends[i]  # type: ignore[index]
+        return end - 2 if self.text[end - 1] in " \t" else end - 1
+
+    def around(self, start: int, end: int) -> str:
+        """Return ``sentence_at(text, start, end)``."""
+        text = self.text
+        ends = self._ends
+        if ends is None:
+            ends = self._ends = [m.end() for m in _SENTENCE_MARK.finditer(text)]
+        # The last mark that ends at or before `start`, if it starts within the window.
+        lo = max(0, start - SENTENCE_WINDOW)
+        i = bisect.bisect_right(ends, start) - 1
+        if i >= 0 and self._start(i) >= lo:
+            begin = ends[i]
+        else:
+            begin = lo
+            if lo > 0:
+                space = text.find(" ", lo, start)
+                begin = space + 1 if space >= 0 else lo
+        # The first mark that starts at or after `end`, if it ends within the window.
+        hi = min(len(text), end + SENTENCE_WINDOW)
+        j = bisect.bisect_right(ends, end)
+        if j < len(ends) and self._start(j) < end:
+            j += 1  # a two-character mark that starts before `end`
+        finish = ends[j] if j < len(ends) and ends[j] <= hi else hi
+        key = (begin, finish)
+        sentence = self._cache.get(key)
+        if sentence is None:
+            sentence = self._cache[key] = " ".join(text[begin:finish].split())
+        return sentence
 
 
 def _trapped(
@@ -518,25 +914,28 @@ def _trapped(
     return False
 
 
-def _keep_longest(hits: list[_Hit]) -> list[_Hit]:
+def _keep_longest(hits: list[_RawHit]) -> list[_Hit]:
     """Drop hits inside a longer hit, or equal to a stronger one; keep text order."""
-    rank = {"strong": 0, "country": 0, "weak": 1, "trap": 2}
-    ordered = sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]), rank[h[2].kind]))
+    hits.sort()
     kept: list[_Hit] = []
-    by_span: dict[tuple[int, int], list[_Spec]] = {}
+    # Hits of one span are neighbours once sorted: the ones kept of the
+    # current span.
+    group: list[_Spec] = []
+    group_span = (-1, -1)
     max_end = -1
     max_span = (-1, -1)
-    for hit in ordered:
-        s, e, spec = hit
+    for s, neg, rank, _, spec in hits:
+        e = s - neg
         if e <= max_end and (s, e) != max_span:
             continue
-        same = by_span.get((s, e))
-        if same is not None and any(
-            rank[k.kind] < rank[spec.kind] or k.target == spec.target for k in same
-        ):
-            continue
-        kept.append(hit)
-        by_span.setdefault((s, e), []).append(spec)
+        if (s, e) == group_span:
+            if any(k.rank < rank or k.target == spec.target for k in group):
+                continue
+            group.append(spec)
+        else:
+            group = [spec]
+            group_span = (s, e)
+        kept.append((s, e, spec))
         if e > max_end:
             max_end, max_span = e, (s, e)
     return kept
