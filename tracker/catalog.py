@@ -108,6 +108,9 @@ class Catalog:
     _sorted_codes: list[str] = field(default_factory=list, repr=False)
     #: digits -> hits of find_code (the catalogue does not change once loaded)
     _hits: dict[str, tuple[CodeHit, ...]] = field(default_factory=dict, repr=False)
+    #: Memo tables of derived answers that depend only on the catalogue (name ->
+    #: key -> value), e.g. a list's applicability to a destination.
+    memo: dict[str, dict[Any, Any]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[tuple[ControlEntry, Code]]] = defaultdict(list)

@@ -433,6 +433,16 @@ def _item_matches(
 def _applicability(
     catalog: Catalog, key: str, dest: str | None
 ) -> tuple[Applicability, str]:
+    memo = catalog.memo.setdefault("applicability", {})
+    found = memo.get((key, dest))
+    if found is None:
+        found = memo[(key, dest)] = _applicability_of(catalog, key, dest)
+    return found
+
+
+def _applicability_of(
+    catalog: Catalog, key: str, dest: str | None
+) -> tuple[Applicability, str]:
     meta = catalog.lists[key]
     if meta.applies_to(dest):
         return "applies", ""
@@ -521,12 +531,14 @@ def list_verdicts(
                 goods = m.verdict
         if gap is None and goods == "not-listed" and split and key in split:
             gap = split[key]
+        note = ""
+        if gap is None and goods == "not-listed":
+            note = catalog.coverage_note(key, on, codes or None)
         if gap is not None:
             goods = "indeterminate"
             reason = gap if reason == "" else f"{gap}; {reason}"
-        elif goods == "not-listed" and catalog.coverage_note(key, on, codes or None):
+        elif note:
             goods = "indeterminate"
-            note = catalog.coverage_note(key, on, codes or None)
             missing = f"no bundled entry matched, but {note}"
             reason = missing if reason == "" else f"{missing}; {reason}"
         bound_verdict: Verdict = goods
@@ -538,8 +550,10 @@ def list_verdicts(
         verdict: Verdict = (
             bound_verdict if applicability != "not-applicable" else "not-listed"
         )
+        # built from values of the catalogue and this function: no validation
+        # needed (screen calls this once per decision group)
         out.append(
-            ListVerdict(
+            ListVerdict.model_construct(
                 list_key=key,
                 list_title=meta.title,
                 verdict=verdict,
