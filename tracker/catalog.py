@@ -207,6 +207,13 @@ class Catalog:
         meta = self.lists[list_key]
         on = as_of if as_of is not None else dt.date.today()
         wanted = list(codes) if codes is not None else [None]
+        # the codes matter only for periods limited to some codes
+        scoped = any(p.codes for p in meta.coverage)
+        memo = self.memo.setdefault("coverage_note", {})
+        memo_key = (list_key, on, tuple(wanted) if scoped else None)
+        found = memo.get(memo_key)
+        if found is not None:
+            return str(found)
         notes = [
             period.note
             for period in meta.coverage
@@ -216,7 +223,10 @@ class Catalog:
         ]
         if meta.coverage_gap:
             notes.append(meta.coverage_gap)
-        return "; ".join(dict.fromkeys(notes))
+        text = "; ".join(dict.fromkeys(notes))
+        if len(memo) < 100_000:
+            memo[memo_key] = text
+        return text
 
     def staleness(self, list_key: str, as_of: dt.date | None) -> str:
         """Return a one-line caveat when the data may be stale for ``as_of``, or "".

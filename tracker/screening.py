@@ -253,6 +253,7 @@ class Screener:
         self._answer_ids: dict[GroupAnswer, int] = {}
         self._flags: dict[str | None, tuple[dict[str, bool], dict[str, bool]]] = {}
         self._matches: dict[tuple[Any, ...], list[Match]] = {}
+        self._answer_memo: dict[tuple[Any, ...], GroupAnswer] = {}
 
     # -- per-group answers -------------------------------------------------
 
@@ -372,6 +373,40 @@ class Screener:
         code), ``no-match`` otherwise.
         """
         matches = list(self._match(code, on, key))
+        if read_hs2017(self.catalog, code) is not None:
+            # the successors' matches depend on the date too: no memo
+            return self._answer(code, on, dest, key, matches)
+        # Equal matches, destination and per-list date state give the same answer:
+        # many epochs (dates between list changes) share one for a code.
+        state = tuple(
+            (
+                lst,
+                self.catalog.list_gap(lst, on) is None,
+                self.catalog.coverage_note(lst, on, [code]),
+            )
+            for lst in self.lists
+        )
+        memo_key = (
+            code if len(code) == 2 else "",  # a chapter gets its own note
+            dest,
+            tuple((m.list_key, m.entry_id, m.verdict, m.basis) for m in matches),
+            state,
+        )
+        known = self._answer_memo.get(memo_key)
+        if known is not None:
+            return known
+        answer = self._answer(code, on, dest, key, matches)
+        self._answer_memo[memo_key] = answer
+        return answer
+
+    def _answer(
+        self,
+        code: str,
+        on: dt.date,
+        dest: str | None,
+        key: tuple[Any, ...] | None,
+        matches: list[Match],
+    ) -> GroupAnswer:
         codes = [code]
         split: dict[str, str] = {}
         notes: list[str] = []
