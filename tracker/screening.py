@@ -254,6 +254,7 @@ class Screener:
         self._flags: dict[str | None, tuple[dict[str, bool], dict[str, bool]]] = {}
         self._matches: dict[tuple[Any, ...], list[Match]] = {}
         self._answer_memo: dict[tuple[Any, ...], GroupAnswer] = {}
+        self._states: dict[dt.date, tuple[bool, tuple[Any, ...]]] = {}
 
     # -- per-group answers -------------------------------------------------
 
@@ -378,14 +379,7 @@ class Screener:
             return self._answer(code, on, dest, key, matches)
         # Equal matches, destination and per-list date state give the same answer:
         # many epochs (dates between list changes) share one for a code.
-        state = tuple(
-            (
-                lst,
-                self.catalog.list_gap(lst, on) is None,
-                self.catalog.coverage_note(lst, on, [code]),
-            )
-            for lst in self.lists
-        )
+        state = self._date_state(on, code)
         memo_key = (
             code if len(code) == 2 else "",  # a chapter gets its own note
             dest,
@@ -398,6 +392,38 @@ class Screener:
         answer = self._answer(code, on, dest, key, matches)
         self._answer_memo[memo_key] = answer
         return answer
+
+    def _date_state(self, on: dt.date, code: str) -> tuple[Any, ...]:
+        """Per list: can it answer on ``on``, and what does its data leave out."""
+        base = self._states.get(on)
+        if base is None:
+            scoped = any(
+                p.codes and p.contains(on) and not p.complete
+                for lst in self.lists
+                for p in self.catalog.lists[lst].coverage
+            )
+            base = (
+                scoped,
+                tuple(
+                    (
+                        lst,
+                        self.catalog.list_gap(lst, on) is None,
+                        self.catalog.coverage_note(lst, on, None),
+                    )
+                    for lst in self.lists
+                ),
+            )
+            self._states[on] = base
+        if not base[0]:
+            return base[1]
+        return tuple(
+            (
+                lst,
+                self.catalog.list_gap(lst, on) is None,
+                self.catalog.coverage_note(lst, on, [code]),
+            )
+            for lst in self.lists
+        )
 
     def _answer(
         self,
