@@ -13,13 +13,11 @@ from hypothesis import strategies as st
 from tests.conftest import FIXTURES, MINI_DATASETS, REAL_DATASETS
 from tracker.catalog import Catalog, load_catalog, validate_datasets
 from tracker.exc import DatasetError
+from tracker.scan_check import check_scan, scan_destinations, scan_items
 from tracker.scanning import (
     Scanner,
     ScanResult,
     _Sentences,
-    check_scan,
-    scan_destinations,
-    scan_items,
     scan_text,
 )
 from tracker.text import iter_source_text, open_text, sentence_at

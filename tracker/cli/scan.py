@@ -451,7 +451,8 @@ def scan(
     from tracker.catalog import load_catalog
     from tracker.countries import parse_destination
     from tracker.report.console import stderr_console
-    from tracker.scanning import Scanner, check_scan
+    from tracker.scan_check import check_scan
+    from tracker.scanning import Scanner
     from tracker.text import iter_source_text, open_text
 
     on = parse_date(as_of)
