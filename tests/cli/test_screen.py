@@ -207,25 +207,43 @@ class TestWithMiniData:
         sources = [r[0].value for r in wb["Sources"].iter_rows(min_row=2)]
         assert sources == ["alpha", "beta", "hs2017_splits"]
 
-    def test_xlsx_row_limit_writes_the_full_result_beside(
+    def test_xlsx_rows_past_the_sheet_limit_continue_on_more_sheets(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         import tracker.report.screen_excel as se
 
         monkeypatch.setattr(se, "EXCEL_MAX_ROWS", 5)
         src = tmp_path / "f.csv"
-        src.write_text("HS code\n" + "854231\n" * 12)
+        src.write_text("HS code,Note\n" + "".join(f"854231,=n{i}\n" for i in range(12)))
         out = tmp_path / "big.xlsx"
         result = runner.invoke(app, ["screen", str(src), "-o", str(out), "-q"])
         assert result.exit_code == 0, result.output
-        full = tmp_path / "big.rows.parquet"
-        assert full.exists()
-        assert pq.read_table(full).num_rows == 12
+        assert not (tmp_path / "big.rows.parquet").exists()
         wb = load_workbook(out)
-        assert wb["Rows"].max_row == 6
+        assert wb.sheetnames == [
+            "Summary", "Rows", "Rows (2)", "Rows (3)", "Issues", "Sources"
+        ]  # fmt: skip
+        numbers: list[int] = []
+        notes: list[str] = []
+        for name, count in (("Rows", 5), ("Rows (2)", 5), ("Rows (3)", 2)):
+            ws = wb[name]
+            header = [c.value for c in ws[1]]
+            assert header[:3] == ["HS code", "Note", "tracker_row"], name
+            assert ws["A1"].fill.fgColor.rgb.endswith("1F4E78"), name
+            assert ws.max_row == count + 1, name
+            assert ws.freeze_panes == "A2", name
+            assert ws.auto_filter.ref == f"A1:N{count + 1}", name
+            assert ws.print_title_rows == "$1:$1", name
+            assert ws.page_setup.orientation == "landscape", name
+            numbers += [ws.cell(r, 3).value for r in range(2, count + 2)]
+            notes += [ws.cell(r, 2).value for r in range(2, count + 2)]
+            assert all(ws.cell(r, 2).data_type == "s" for r in range(2, count + 2))
+        assert numbers == list(range(2, 14))  # the input rows, in order
+        assert notes == [f"=n{i}" for i in range(12)]
         labels = {r[0].value: r[1].value for r in wb["Summary"].iter_rows()}
-        assert str(full) in labels["Rows sheet"]
-        assert f"every row is in {full}" in result.stderr
+        assert labels["Rows in"] == 12
+        note = labels["Rows sheets"]
+        assert "3 sheets" in note and "Rows (3): 2" in note, note
 
     def test_header_only_and_empty_file(self, tmp_path: Path) -> None:
         src = tmp_path / "h.csv"

@@ -1,29 +1,32 @@
-"""Excel report of `tracker screen`: Summary with charts, Rows, Issues, Sources."""
+"""Excel report of `tracker screen`: Summary with charts, Rows, Issues, Sources.
+
+Written with XlsxWriter in constant-memory mode: each row goes to disk as soon
+as the next one starts, so memory stays flat however many rows are screened,
+and a row costs a few calls instead of a few objects. Rows beyond a sheet's
+limit continue on "Rows (2)", "Rows (3)", ... below a repeated header.
+
+Every text goes in with ``write_string``, never ``write``: a value starting
+with ``=``, ``+``, ``-`` or ``@`` is shown as text and never run as a formula.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.marker import DataPoint
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
+import pyarrow.compute as pc
 
 from tracker.__about__ import __version__
 from tracker.catalog import Catalog
 from tracker.hs_splits import SPLITS_FILE
 from tracker.report.console import STANDING_NOTE
-from tracker.report.screen_files import ParquetSink, temp_beside
+from tracker.report.screen_files import temp_beside
 from tracker.report.workbook import (
     DEFAULT_ROW_POINTS,
     STATUS_VERDICT,
@@ -40,30 +43,39 @@ from tracker.report.workbook import (
 from tracker.screening import STATUSES
 from tracker.screening_summary import ScreeningSummary
 
-#: Data rows an Excel sheet holds below its header (1,048,576 rows in all).
+#: Data rows an Excel sheet holds below its header (1,048,576 rows in all);
+#: further rows continue on the next Rows sheet.
 EXCEL_MAX_ROWS = 1_048_575
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_NOTE = Font(bold=True, color="9C0006")
-_LINK = Font(color="0563C1", underline="single")
-_THIN = Side(style="thin", color="BFBFBF")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_HEAD_WRAP = Alignment(wrap_text=True, vertical="center")
+#: Name of the first sheet of screened rows; the next are "Rows (2)", ...
+ROWS_SHEET = "Rows"
 
+Style = dict[str, Any]
 
-def _fill(rgb: str) -> PatternFill:
-    return PatternFill("solid", start_color=rgb, end_color=rgb)
+_HEADER_FONT: Style = {"bold": True, "font_color": "#FFFFFF"}
+_HEADER_FILL: Style = {"bg_color": "#1F4E78", "pattern": 1}
+_BOLD: Style = {"bold": True}
+_TITLE: Style = {"bold": True, "font_size": 14}
+_NOTE: Style = {"bold": True, "font_color": "#9C0006"}
+_LINK: Style = {"font_color": "#0563C1", "underline": 1}
+_BORDER: Style = {"border": 1, "border_color": "#BFBFBF"}
+_WRAP: Style = {"text_wrap": True, "valign": "top"}
+_HEAD_WRAP: Style = {"text_wrap": True, "valign": "vcenter"}
+_HEADER: Style = {**_HEADER_FONT, **_HEADER_FILL, **_HEAD_WRAP}
+_DATE: Style = {"num_format": "yyyy-mm-dd"}
+_DATETIME: Style = {"num_format": "yyyy-mm-dd hh:mm:ss"}
 
 
 #: Row status -> fill and font: the verdict colours of the check report.
-_STATUS_FILL = {s: _fill(VERDICT_COLOURS[v].fill) for s, v in STATUS_VERDICT.items()}
-_STATUS_FONT = {
-    s: Font(color=VERDICT_COLOURS[v].font) for s, v in STATUS_VERDICT.items()
+_STATUS_STYLE: dict[str, Style] = {
+    s: {
+        "bg_color": "#" + VERDICT_COLOURS[v].fill,
+        "pattern": 1,
+        "font_color": "#" + VERDICT_COLOURS[v].font,
+    }
+    for s, v in STATUS_VERDICT.items()
 }
+
 
 #: Widths (characters) of the columns the screening adds to the Rows sheet.
 _TRACKER_WIDTHS = {
@@ -84,6 +96,8 @@ _TRACKER_WIDTHS = {
 _MIN_WIDTH, _MAX_WIDTH = 8.0, 28.0
 #: Rows looked at to size the input columns.
 _SIZING_ROWS = 1000
+#: Rows turned into Python values at a time (memory stays flat).
+_SLICE_ROWS = 8192
 _LINE_POINTS = 13.5
 
 
@@ -126,49 +140,136 @@ class ScreenRunInfo:
     delimiter: str | None = None
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     seconds: float = 0.0
-    #: Where every row is when the workbook holds only the first ones.
+    #: No longer set: rows beyond a sheet's limit continue on the next Rows
+    #: sheet instead of going to a Parquet file beside the workbook.
     full_result: Path | None = None
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    return value
+class _Formats:
+    """XlsxWriter formats by style, each made once."""
+
+    def __init__(self, wb: Any) -> None:
+        self._wb = wb
+        self._made: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def __call__(self, *styles: Style | None) -> Any:
+        props: Style = {}
+        for style in styles:
+            if style:
+                props.update(style)
+        if not props:
+            return None
+        key = tuple(sorted(props.items()))
+        fmt = self._made.get(key)
+        if fmt is None:
+            fmt = self._made[key] = self._wb.add_format(props)
+        return fmt
+
+
+def _put(
+    ws: Any, fmt: _Formats, row: int, col: int, value: Any, style: Style | None
+) -> None:
+    """Write one value (0-based row and column), text always as text."""
+    if value is None:
+        if style:
+            ws.write_blank(row, col, None, fmt(style))
+    elif isinstance(value, str):
+        ws.write_string(row, col, value, fmt(style))
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt(style))
+    elif isinstance(value, int | float):
+        # NaN and infinities become #NUM! / #DIV/0! (nan_inf_to_errors)
+        ws.write_number(row, col, value, fmt(style))
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(row, col, value, fmt(style, _DATETIME))
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, value, fmt(style, _DATE))
+    else:
+        ws.write_string(row, col, str(value), fmt(style))
+
+
+def _fast(ws: Any, name: str) -> Callable[..., Any]:
+    # the undecorated writer (no A1-notation check): a third less per cell
+    method: Callable[..., Any] = getattr(ws, "_" + name, None) or getattr(ws, name)
+    return method
+
+
+@dataclass
+class _RowsSheet:
+    """One sheet of screened rows: its worksheet and rows written below the header."""
+
+    ws: Any
+    name: str
+    written: int = 0
 
 
 class ScreenExcelWriter:
     """Stream screened rows into a workbook; write the other sheets at the end.
 
-    Rows beyond Excel's limit are not lost: every row also goes to a Parquet
-    file beside the workbook (``<name>.rows.parquet``), kept only when the
-    sheet had to stop early; the Summary names it.
+    Rows go to the Rows sheet; past ``EXCEL_MAX_ROWS`` they continue on
+    "Rows (2)", "Rows (3)", ..., each with the header repeated. The Summary
+    says so.
     """
 
     def __init__(self, path: Path, columns: list[str]) -> None:
+        import xlsxwriter  # type: ignore[import-untyped]
+
         self.path = path
         self.columns = columns
-        self._wb = Workbook(write_only=True)
-        self._summary_ws: Any = self._wb.create_sheet("Summary")
-        self._rows_ws: Any = self._wb.create_sheet("Rows")
-        self._rows_ws.freeze_panes = "A2"
-        self._rows_ws.auto_filter.ref = None
+        self._tmp = temp_beside(path)
+        self._wb = xlsxwriter.Workbook(
+            str(self._tmp),
+            {
+                "constant_memory": True,
+                # ZIP64 records only where a part passes 4 GB (many millions
+                # of rows); small workbooks are unchanged.
+                "use_zip64": True,
+                "nan_inf_to_errors": True,
+                "remove_timezone": True,
+                # every cell at the top of its row (next to wrapped text)
+                # without a format of its own: most cells need none
+                "default_format_properties": {
+                    "font_name": "Calibri",
+                    "font_size": 11,
+                    "valign": "top",
+                },
+            },
+        )
+        self._fmt = _Formats(self._wb)
+        self._summary_ws: Any = self._wb.add_worksheet("Summary")
+        self._sheets: list[_RowsSheet] = []
         # the header waits for the first rows: column widths come first
         self._widths: list[float] | None = None
-        self._written = 0
         self._total = 0
-        self.full_path = path.with_name(path.stem + ".rows.parquet")
-        self._full = ParquetSink(self.full_path)
         self._status_col = (
             columns.index("tracker_status") if "tracker_status" in columns else None
         )
+        self._new_sheet()
 
-    def _header(self, name: str) -> Any:
-        cell = WriteOnlyCell(self._rows_ws, value=_clean(name))
-        cell.data_type = "s"
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = _HEAD_WRAP
-        return cell
+    @property
+    def sheet_names(self) -> list[str]:
+        """Names of the Rows sheets so far."""
+        return [s.name for s in self._sheets]
+
+    def _new_sheet(self) -> _RowsSheet:
+        n = len(self._sheets) + 1
+        name = ROWS_SHEET if n == 1 else f"{ROWS_SHEET} ({n})"
+        sheet = _RowsSheet(self._wb.add_worksheet(name), name)
+        sheet.ws.freeze_panes(1, 0)
+        self._sheets.append(sheet)
+        if self._widths is not None:
+            self._header(sheet.ws, self._widths)
+        return sheet
+
+    def _header(self, ws: Any, widths: list[float]) -> None:
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
+        lines = max(_lines(n, w) for n, w in zip(self.columns, widths, strict=True))
+        if lines > 1:
+            ws.set_row(0, _row_height(lines))
+        header = self._fmt(_HEADER)
+        for i, name in enumerate(self.columns):
+            ws.write_string(0, i, name, header)
 
     def _start(self, first: pa.Table | None) -> list[float]:
         """Size the Rows columns from the first rows; write the header."""
@@ -186,119 +287,151 @@ class ScreenExcelWriter:
                 )
                 fixed = min(max(longest + 2.0, _MIN_WIDTH), _MAX_WIDTH)
             widths.append(fixed)
-        ws = self._rows_ws
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        _page(ws, widths, "landscape", "tracker screen report", "", title_cols="A:A")
-        lines = max(_lines(n, w) for n, w in zip(self.columns, widths, strict=True))
-        if lines > 1:
-            ws.row_dimensions[1].height = _row_height(lines)
-        ws.append([self._header(c) for c in self.columns])
-        ws.row_dimensions.pop(1, None)
         self._widths = widths
+        for sheet in self._sheets:
+            self._header(sheet.ws, widths)
         return widths
-
-    def _cell(self, ws: Any, value: Any, width: float) -> tuple[Any, int]:
-        """The cell for ``value`` and the lines it takes (wrapped when long)."""
-        if isinstance(value, str):
-            value = _clean(value)
-            long = len(value) > width - 2 or "\n" in value
-            if long or value.startswith("="):
-                cell = WriteOnlyCell(ws, value=value)
-                # Never a formula: an explicit text cell shows the text.
-                cell.data_type = "s"
-                if long:
-                    cell.alignment = _WRAP
-                    return cell, _lines(value, width)
-                return cell, 1
-        return value, 1
-
-    @property
-    def truncated(self) -> bool:
-        """True when the Rows sheet holds only the first EXCEL_MAX_ROWS rows."""
-        return self._total > EXCEL_MAX_ROWS
 
     def write(self, table: pa.Table) -> None:
         """Append a screened chunk (in order)."""
         widths = self._widths or self._start(table.slice(0, _SIZING_ROWS))
-        self._full.write(table)
         self._total += table.num_rows
-        room = EXCEL_MAX_ROWS - self._written
-        if room <= 0:
-            return
-        part = table.slice(0, room)
-        columns = [part.column(i).to_pylist() for i in range(part.num_columns)]
-        ws = self._rows_ws
-        dims = ws.row_dimensions
-        status_col = self._status_col
-        number = self._written + 1
-        for values in zip(*columns, strict=True):
-            number += 1
-            row = []
-            lines = 1
-            for value, width in zip(values, widths, strict=True):
-                cell, n = self._cell(ws, value, width)
-                row.append(cell)
-                lines = max(lines, n)
-            if status_col is not None and values[status_col] in _STATUS_FILL:
-                cell = WriteOnlyCell(ws, value=values[status_col])
-                cell.fill = _STATUS_FILL[values[status_col]]
-                cell.font = _STATUS_FONT[values[status_col]]
-                row[status_col] = cell
-            if lines > 1:
-                # a tall row: every cell at the top, next to the wrapped text
-                row = [_top(ws, c) for c in row]
-                # the row is written at once: its height need not be kept
-                dims[number].height = _row_height(lines)
-                ws.append(row)
-                del dims[number]
+        done = 0
+        while done < table.num_rows:
+            sheet = self._sheets[-1]
+            room = EXCEL_MAX_ROWS - sheet.written
+            if room <= 0:
+                self._new_sheet()
+                continue
+            part = table.slice(done, room)
+            self._write_rows(sheet, part, widths)
+            done += part.num_rows
+
+    def _write_rows(
+        self, sheet: _RowsSheet, part: pa.Table, widths: list[float]
+    ) -> None:
+        # a slice at a time: Python objects for a few thousand rows only
+        for offset in range(0, part.num_rows, _SLICE_ROWS):
+            piece = part.slice(offset, _SLICE_ROWS)
+            self._write_slice(sheet.ws, sheet.written + 1, piece, widths)
+            sheet.written += piece.num_rows
+
+    def _write_slice(
+        self, ws: Any, first_row: int, part: pa.Table, widths: list[float]
+    ) -> None:
+        """Write ``part`` from ``first_row`` (0-based) on: the inner loop."""
+        fmt = self._fmt
+        write_string = _fast(ws, "write_string")
+        write_number = _fast(ws, "write_number")
+        wrap = fmt(_WRAP)
+        style_of = {None: None, wrap: _WRAP}
+
+        def put_any(row: int, c: int, value: Any, f: Any) -> None:
+            if value.__class__ is int or value.__class__ is float:
+                write_number(row, c, value, f)
             else:
-                ws.append(row)
-        self._written += part.num_rows
+                _put(ws, fmt, row, c, value, style_of.get(f))
+
+        columns: list[list[Any]] = []
+        writers: list[Callable[..., Any]] = []
+        text_cols: list[int] = []
+        tall = None
+        for i, width in enumerate(widths):
+            col = part.column(i)
+            if pa.types.is_dictionary(col.type):
+                col = col.cast(col.type.value_type)
+            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+                writers.append(write_string)
+                text_cols.append(i)
+                # cells wrapped over several lines make a tall row: found here
+                # for the whole slice, so that short rows take the plain path
+                long = pc.or_(
+                    pc.greater(pc.utf8_length(col), width - 2),
+                    pc.match_substring(col, "\n"),
+                )
+                tall = long if tall is None else pc.or_(tall, long)
+            else:
+                writers.append(put_any)
+            columns.append(col.to_pylist())
+        tall_rows = (
+            set(pc.indices_nonzero(pc.fill_null(tall, False)).to_pylist())
+            if tall is not None
+            else set()
+        )
+        status_col = self._status_col
+        plain_status = {s: fmt(st) for s, st in _STATUS_STYLE.items()}
+        tall_status = {s: fmt(st, _WRAP) for s, st in _STATUS_STYLE.items()}
+        plain: list[Any] = [None] * len(widths)
+        pairs = list(zip(range(len(widths)), writers, strict=True))
+        text_widths = [(c, widths[c]) for c in text_cols]
+        # wrapped lines of a long value (0 if short): texts come again and again
+        known: dict[tuple[int, str], int] = {}
+        set_row = ws.set_row
+        for i, values in enumerate(zip(*columns, strict=True)):
+            row = first_row + i
+            formats = plain
+            if status_col is not None:
+                plain[status_col] = plain_status.get(values[status_col])
+            if i in tall_rows:
+                # the long texts wrap; every cell is at the top (the default)
+                formats = list(plain)
+                lines = 1
+                for c, width in text_widths:
+                    value = values[c]
+                    if value is None:
+                        continue
+                    n = known.get((c, value))
+                    if n is None:
+                        long = len(value) > width - 2 or "\n" in value
+                        n = known[(c, value)] = _lines(value, width) if long else 0
+                    if n:
+                        lines = max(lines, n)
+                        formats[c] = (
+                            tall_status.get(value, wrap) if c == status_col else wrap
+                        )
+                set_row(row, _row_height(lines))
+            for c, put in pairs:
+                value = values[c]
+                if value is not None:
+                    put(row, c, value, formats[c])
 
     def abort(self) -> None:
         """Drop everything written so far."""
-        self._full.abort()
+        for ws in self._wb.worksheets():
+            close = getattr(ws, "_opt_close", None)
+            if close is not None:
+                close()  # the row data's temporary file
+        self._wb.fileclosed = True
+        self._tmp.unlink(missing_ok=True)
 
     def close(
         self, summary: ScreeningSummary, run: ScreenRunInfo, catalog: Catalog
     ) -> None:
         """Write Summary, Issues and Sources and save atomically."""
         widths = self._widths or self._start(None)
-        if self._written:
-            last = _col_letter(len(self.columns))
-            self._rows_ws.auto_filter.ref = f"A1:{last}{self._written + 1}"
-        if self.truncated:
-            self._full.close()
-            run.full_result = self.full_path
-        else:
-            self._full.abort()
+        last_col = len(self.columns) - 1
         title = _report_title(run)
         stamp = _stamp(run)
-        _summary(self._summary_ws, summary, run, catalog, self._written, title)
-        _page(self._rows_ws, widths, "landscape", title, stamp, title_cols="A:A")
-        _issues(self._wb.create_sheet("Issues"), summary, title, stamp)
-        _sources(self._wb.create_sheet("Sources"), catalog, title, stamp)
-        tmp = temp_beside(self.path)
+        for sheet in self._sheets:
+            if sheet.written:
+                sheet.ws.autofilter(0, 0, sheet.written, last_col)
+            _page(sheet.ws, widths, "landscape", title, stamp, title_cols="A:A")
+        _summary(
+            _Sheet(self._summary_ws, self._fmt, _SUMMARY_WIDTHS),
+            summary,
+            run,
+            catalog,
+            [(s.name, s.written) for s in self._sheets],
+            title,
+        )
+        _issues(self._wb.add_worksheet("Issues"), self._fmt, summary, title, stamp)
+        _sources(self._wb.add_worksheet("Sources"), self._fmt, catalog, title, stamp)
         try:
-            self._wb.save(str(tmp))
-            os.replace(tmp, self.path)
+            self._wb.close()
+            os.replace(self._tmp, self.path)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            self._tmp.unlink(missing_ok=True)
             raise
-
-
-def _top(ws: Any, value: Any) -> Any:
-    """``value`` as a cell aligned at the top (an existing cell is kept)."""
-    if isinstance(value, Cell):
-        if not value.alignment.wrap_text:
-            value.alignment = _WRAP
-        return value
-    if value is None:
-        return None
-    cell = WriteOnlyCell(ws, value=value)
-    cell.alignment = _WRAP
-    return cell
 
 
 def _report_title(run: ScreenRunInfo) -> str:
@@ -330,65 +463,76 @@ def _page(
     )
 
 
-def _col_letter(n: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(n)
-
-
-def _bold(ws: Any, value: Any, font: Font = _BOLD) -> Any:
-    cell = WriteOnlyCell(ws, value=_clean(value))
-    cell.font = font
-    return cell
-
-
-def _text(ws: Any, value: Any) -> Any:
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=_clean(value))
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 #: Summary column widths (characters), A to E: one portrait page at 100 %.
 _SUMMARY_WIDTHS = (30.0, 16.0, 16.0, 16.0, 16.0)
 #: Chart size (cm): the width of the Summary columns.
 _CHART_WIDTH, _CHART_HEIGHT = 17, 7
+_PIXELS_PER_CM = 96 / 2.54
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """A value with its style and, for a link, its address."""
+
+    value: Any
+    style: Style | None = None
+    link: str | None = None
 
 
 class _Sheet:
-    """Append rows to a write-only sheet, keeping count and row heights."""
+    """Write rows one after the other, keeping count and row heights.
 
-    def __init__(self, ws: Any, widths: tuple[float, ...] | list[float]) -> None:
+    Rows are numbered from 1 as in Excel (XlsxWriter counts from 0).
+    """
+
+    def __init__(
+        self, ws: Any, fmt: _Formats, widths: tuple[float, ...] | list[float]
+    ) -> None:
         self.ws = ws
+        self.fmt = fmt
         self.widths = list(widths)
         self.row = 0
         self.heights: dict[int, float] = {}
-        for i, width in enumerate(self.widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
+        for i, width in enumerate(self.widths):
+            ws.set_column(i, i, width)
 
-    def append(self, cells: list[Any], lines: int = 1) -> int:
+    def append(self, cells: Sequence[Any] = (), lines: int = 1) -> int:
         self.row += 1
+        r = self.row - 1
         if lines > 1:
             self.heights[self.row] = _row_height(lines)
-            self.ws.row_dimensions[self.row].height = self.heights[self.row]
-        self.ws.append(cells)
+            self.ws.set_row(r, self.heights[self.row])
+        for c, cell in enumerate(cells):
+            self._cell(r, c, cell)
         return self.row
 
-    def wide(self, value: Any, font: Font | None = None, first: int = 1) -> int:
-        """A row with ``value`` wrapped over the columns from ``first`` on."""
-        cell = _text(self.ws, value)
-        if font is not None:
-            cell.font = font
-        cell.alignment = _WRAP
-        last = len(self.widths)
-        self.ws.merged_cells.add(
-            CellRange(
-                min_col=first, max_col=last, min_row=self.row + 1, max_row=self.row + 1
+    def _cell(self, r: int, c: int, cell: Any) -> None:
+        if not isinstance(cell, _Cell):
+            _put(self.ws, self.fmt, r, c, cell, None)
+        elif cell.link is not None:
+            self.ws.write_url(
+                r, c, cell.link, self.fmt(cell.style), string=str(cell.value)
             )
-        )
-        lines = _lines(str(value), sum(self.widths[first - 1 :]))
-        return self.append([None] * (first - 1) + [cell], lines)
+        else:
+            _put(self.ws, self.fmt, r, c, cell.value, cell.style)
+
+    def merged(self, first: int, cell: _Cell, lines: int) -> int:
+        """A row with ``cell`` merged over the columns from ``first`` (0-based) on."""
+        self.row += 1
+        r = self.row - 1
+        if lines > 1:
+            self.heights[self.row] = _row_height(lines)
+            self.ws.set_row(r, self.heights[self.row])
+        fmt = self.fmt(cell.style)
+        # merge_range writes with write(): an empty text, then the value as text
+        self.ws.merge_range(r, first, r, len(self.widths) - 1, "", fmt)
+        self._cell(r, first, cell)
+        return self.row
+
+    def wide(self, value: str, style: Style | None = None, first: int = 0) -> int:
+        """A row with ``value`` wrapped over the columns from ``first`` on."""
+        lines = _lines(value, sum(self.widths[first:]))
+        return self.merged(first, _Cell(value, {**(style or {}), **_WRAP}), lines)
 
     def table(
         self,
@@ -404,71 +548,56 @@ class _Sheet:
             (_lines(h, w) for h, w in zip(header, self.widths, strict=False)),
             default=1,
         )
-        head = []
-        for h in header:
-            cell = _bold(self.ws, h, _HEADER_FONT)
-            cell.fill = _HEADER_FILL
-            cell.alignment = _HEAD_WRAP
-            cell.border = _BORDER
-            head.append(cell)
-        self.append(head, lines)
+        head_style = {**_HEADER, **_BORDER}
+        self.append([_Cell(h, head_style) for h in header], lines)
         first = self.row + 1
         for values in body:
             cells = []
             lines = 1
             for i, value in enumerate(values):
-                cell = _text(self.ws, value)
-                if not isinstance(cell, Cell):
-                    cell = WriteOnlyCell(self.ws, value=value)
-                cell.border = _BORDER
-                cell.alignment = _WRAP
+                style: Style = {**_BORDER, **_WRAP}
+                shown, link = value, None
                 if i in links and is_url(value):
-                    cell.hyperlink = value
-                    cell.font = _LINK
+                    style.update(_LINK)
+                    link = value
                     if short_links:
-                        cell.value = link_text(value)
-                if i == status and value in _STATUS_FILL:
-                    cell.fill = _STATUS_FILL[value]
-                    cell.font = _STATUS_FONT[value]
-                if i < len(self.widths) and cell.value is not None:
-                    lines = max(lines, _lines(str(cell.value), self.widths[i]))
-                cells.append(cell)
+                        shown = link_text(value)
+                if i == status and value in _STATUS_STYLE:
+                    style.update(_STATUS_STYLE[value])
+                if i < len(self.widths) and shown is not None:
+                    lines = max(lines, _lines(str(shown), self.widths[i]))
+                cells.append(_Cell(shown, style, link))
             self.append(cells, lines)
         return first, self.row
 
 
 def _summary(
-    ws: Any,
+    sheet: _Sheet,
     summary: ScreeningSummary,
     run: ScreenRunInfo,
     catalog: Catalog,
-    rows_in_sheet: int,
+    rows_sheets: list[tuple[str, int]],
     title: str,
 ) -> None:
-    sheet = _Sheet(ws, _SUMMARY_WIDTHS)
-    # before the first row: a write-only sheet writes its fitting first
+    ws = sheet.ws
     plan = _page(
         ws, list(_SUMMARY_WIDTHS), "portrait", title, _stamp(run), title_rows=None
     )
     blocks: list[tuple[int, int]] = []
 
-    def put(label: str | None = None, value: Any = None, font: Font = _BOLD) -> int:
+    def put(label: str | None = None, value: Any = None, style: Style = _BOLD) -> int:
         if label is None:
-            return sheet.append([])
-        cell = _bold(ws, label, font)
-        cell.alignment = _WRAP
+            return sheet.append()
+        cell = _Cell(label, {**style, **_WRAP})
         if isinstance(value, str) and len(value) > sum(_SUMMARY_WIDTHS[1:]) / 2:
-            sheet.ws.merged_cells.add(
-                CellRange(
-                    min_col=2, max_col=5, min_row=sheet.row + 1, max_row=sheet.row + 1
-                )
+            row = sheet.merged(
+                1, _Cell(value, _WRAP), _lines(value, sum(_SUMMARY_WIDTHS[1:]))
             )
-            body = _text(ws, value)
-            body.alignment = _WRAP
-            return sheet.append([cell, body], _lines(value, sum(_SUMMARY_WIDTHS[1:])))
-        return sheet.append([cell, _text(ws, value)])
+            sheet._cell(row - 1, 0, cell)
+            return row
+        return sheet.append([cell, value])
 
-    sheet.append([_bold(ws, "tracker screen", _TITLE)])
+    sheet.append([_Cell("tracker screen", _TITLE)])
     sheet.wide("Note: " + STANDING_NOTE, _NOTE)
     sheet.wide(
         "A row is a match when an entry of a list that applies to the row's "
@@ -491,11 +620,13 @@ def _summary(
     put("Engine", run.engine)
     put("Rows in", summary.rows_in)
     put("Rows out", summary.rows_out)
-    if run.full_result is not None:
+    if len(rows_sheets) > 1:
+        spread = "; ".join(f"{name}: {n:,}" for name, n in rows_sheets)
         put(
-            "Rows sheet",
-            f"holds the first {rows_in_sheet} rows only (Excel's limit); "
-            f"every row is in {run.full_result}",
+            "Rows sheets",
+            f"the rows continue over {len(rows_sheets)} sheets, "
+            f"{EXCEL_MAX_ROWS:,} rows each at most (Excel's limit), "
+            f"each with the header repeated ({spread})",
             _NOTE,
         )
     put("Started (UTC)", run.started.strftime("%Y-%m-%d %H:%M:%S"))
@@ -504,101 +635,133 @@ def _summary(
     put("Datasets", str(catalog.path))
     put()
 
+    charts: list[tuple[str, int, int, int, list[str], list[list[Any]]]] = []
+
     def table(
         heading: str, header: list[str], body: list[list[Any]], status: int | None
     ) -> tuple[int, int]:
-        top = sheet.append([_bold(ws, heading, _TITLE)])
+        top = sheet.append([_Cell(heading, _TITLE)])
         first, last = sheet.table(header, body, status=status)
         blocks.append((top, min(last, top + 4)))
-        sheet.append([])
+        sheet.append()
         return first, last
 
-    charts: list[tuple[str, int, int, int]] = []
-    first, last = table(
-        "Rows by status",
-        ["status", "rows"],
-        [[s, summary.status[s]] for s in STATUSES],
-        0,
-    )
-    charts.append(("Rows by status", first, last, 1))
+    header = ["status", "rows"]
+    body: list[list[Any]] = [[s, summary.status[s]] for s in STATUSES]
+    first, last = table("Rows by status", header, body, 0)
+    charts.append(("Rows by status", first, last, 1, header, body))
 
     by_list = sorted(summary.by_list_tier.items(), key=lambda kv: (kv[0][0], kv[0][1]))
     titles = {key: meta.title for key, meta in catalog.lists.items()}
+    header = ["list", "tier", "rows"]
     body = [
         [list_label(lst, titles.get(lst)), tier or "-", count]
         for (lst, tier), count in by_list
     ]
-    first, last = table(
-        "Matching rows by list and tier", ["list", "tier", "rows"], body, None
-    )
+    first, last = table("Matching rows by list and tier", header, body, None)
     if body:
-        charts.append(("Matching rows by list and tier", first, last, 2))
+        charts.append(("Matching rows by list and tier", first, last, 2, header, body))
 
     dests = sorted({d for d, _ in summary.by_destination})
+    header = ["destination", *STATUSES]
     body = [
         [d or "(none)", *(summary.by_destination[(d, s)] for s in STATUSES)]
         for d in dests
     ]
-    first, last = table("Rows by destination", ["destination", *STATUSES], body, None)
+    first, last = table("Rows by destination", header, body, None)
     if body:
-        charts.append(("Rows by destination", first, last, 3))
+        charts.append(("Rows by destination", first, last, 3, header, body))
 
     months = sorted({m for m, _ in summary.by_month})
+    header = ["month", *STATUSES]
     body = [[m, *(summary.by_month[(m, s)] for s in STATUSES)] for m in months]
-    first, last = table("Rows by month (row date)", ["month", *STATUSES], body, None)
+    first, last = table("Rows by month (row date)", header, body, None)
     if body:
-        charts.append(("Rows by month", first, last, 3))
+        charts.append(("Rows by month", first, last, 3, header, body))
 
     # charts below the tables, one under the other, each kept on one page
     chart_rows = math.ceil(_CHART_HEIGHT / 2.54 * 72 / DEFAULT_ROW_POINTS) + 1
-    for heading, first, last, width in charts:
-        chart = BarChart()
-        chart.title = heading
-        chart.height = _CHART_HEIGHT
-        chart.width = _CHART_WIDTH
-        if width == 2:
-            # list and tier: label column A, values in column C
-            chart.type = "bar"
-            data = Reference(ws, min_col=3, min_row=first - 1, max_row=last)
-        else:
-            data = Reference(
-                ws, min_col=2, max_col=1 + width, min_row=first - 1, max_row=last
-            )
-        cats = Reference(ws, min_col=1, min_row=first, max_row=last)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(cats)
-        if width == 1:
-            # one bar per status, each in its status colour
-            series = chart.series[0]
-            for i, status in enumerate(STATUSES):
-                point = DataPoint(idx=i)
-                point.graphicalProperties.solidFill = _status_colour(status)
-                series.dPt.append(point)
-            chart.legend = None
-        elif width == 2:
-            chart.series[0].graphicalProperties.solidFill = _status_colour("match")
-            chart.legend = None
-        else:
-            chart.grouping = "stacked"
-            chart.overlap = 100
-            for series, status in zip(chart.series, STATUSES, strict=True):
-                series.graphicalProperties.solidFill = _status_colour(status)
+    name = ws.get_name()
+    for heading, first, last, width, header, body in charts:
+        chart = _chart(sheet, name, heading, first, last, width, header, body)
         anchor = sheet.row + 1
-        ws.add_chart(chart, f"A{anchor}")
+        ws.insert_chart(anchor - 1, 0, chart)
         for _ in range(chart_rows):
-            sheet.append([])
+            sheet.append()
         blocks.append((anchor, sheet.row))
     add_row_breaks(ws, keep_with_next(sheet.heights, sheet.row, blocks, plan))
+
+
+def _chart(
+    sheet: _Sheet,
+    name: str,
+    heading: str,
+    first: int,
+    last: int,
+    width: int,
+    header: list[str],
+    body: list[list[Any]],
+) -> Any:
+    """A bar chart of a Summary table (rows ``first`` to ``last``, from 1).
+
+    The values go in the chart too (its cache): a reader that does not
+    recalculate, or a sheet written in constant-memory mode, still shows bars.
+    """
+    wb = sheet.fmt._wb
+    r0, r1 = first - 1, last - 1
+    cats = [row[0] for row in body]
+    if width == 2:
+        # list and tier: label column A, values in column C, horizontal bars
+        chart = wb.add_chart({"type": "bar"})
+        value_cols = [2]
+    elif width == 1:
+        chart = wb.add_chart({"type": "column"})
+        value_cols = [1]
+    else:
+        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+        value_cols = [1, 2, 3]
+    for col in value_cols:
+        series: dict[str, Any] = {
+            "name": [name, r0 - 1, col],
+            "name_data": [header[col]],
+            "categories": [name, r0, 0, r1, 0],
+            "categories_data": cats,
+            "values": [name, r0, col, r1, col],
+            "values_data": [row[col] for row in body],
+        }
+        if width == 1:
+            # one bar per status, each in its status colour
+            series["points"] = [
+                {"fill": {"color": "#" + _status_colour(status)}} for status in STATUSES
+            ]
+        elif width == 2:
+            series["fill"] = {"color": "#" + _status_colour("match")}
+        else:
+            series["fill"] = {"color": "#" + _status_colour(STATUSES[col - 1])}
+            series["overlap"] = 100
+        chart.add_series(series)
+    if width in (1, 2):
+        chart.set_legend({"none": True})
+    chart.set_title({"name": heading})
+    chart.set_size(
+        {
+            "width": round(_CHART_WIDTH * _PIXELS_PER_CM),
+            "height": round(_CHART_HEIGHT * _PIXELS_PER_CM),
+        }
+    )
+    return chart
 
 
 def _status_colour(status: str) -> str:
     return VERDICT_COLOURS[STATUS_VERDICT[status]].chart
 
 
-def _issues(ws: Any, summary: ScreeningSummary, title: str, stamp: str) -> None:
+def _issues(
+    ws: Any, fmt: _Formats, summary: ScreeningSummary, title: str, stamp: str
+) -> None:
     columns = ["code", "row", "column", "value", "message"]
-    sheet = _Sheet(ws, [22.0, 8.0, 16.0, 24.0, 58.0])
-    ws.freeze_panes = "A2"
+    sheet = _Sheet(ws, fmt, [22.0, 8.0, 16.0, 24.0, 58.0])
+    ws.freeze_panes(1, 0)
     _page(ws, sheet.widths, "landscape", title, stamp)
     issues = summary.all_issues()
     body: list[list[Any]] = []
@@ -612,7 +775,7 @@ def _issues(ws: Any, summary: ScreeningSummary, title: str, stamp: str) -> None:
                 [code, None, None, None, f"{count - listed} more not listed here"]
             )
     sheet.table(columns, body)
-    ws.auto_filter.ref = f"A1:E{max(len(body) + 1, 1)}"
+    ws.autofilter(0, 0, len(body), len(columns) - 1)
 
 
 SOURCE_COLUMNS = (
@@ -630,11 +793,11 @@ SOURCE_COLUMNS = (
 )
 
 
-def _sources(ws: Any, catalog: Catalog, title: str, stamp: str) -> None:
+def _sources(ws: Any, fmt: _Formats, catalog: Catalog, title: str, stamp: str) -> None:
     sheet = _Sheet(
-        ws, [14.0, 22.0, 16.0, 22.0, 11.0, 11.0, 10.0, 22.0, 28.0, 60.0, 66.0]
+        ws, fmt, [14.0, 22.0, 16.0, 22.0, 11.0, 11.0, 10.0, 22.0, 28.0, 60.0, 66.0]
     )
-    ws.freeze_panes = "A2"
+    ws.freeze_panes(1, 0)
     _page(ws, sheet.widths, "landscape", title, stamp, title_cols="A:A")
     body: list[list[Any]] = []
     for key, meta in catalog.lists.items():
@@ -677,4 +840,4 @@ def _sources(ws: Any, catalog: Catalog, title: str, stamp: str) -> None:
         )
     # the full address: this sheet is where a reader finds each list
     sheet.table(list(SOURCE_COLUMNS), body, links=(8,), short_links=False)
-    ws.auto_filter.ref = f"A1:K{len(body) + 1}"
+    ws.autofilter(0, 0, len(body), len(SOURCE_COLUMNS) - 1)

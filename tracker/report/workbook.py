@@ -15,11 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.properties import PageSetupProperties
-
 
 @dataclass(frozen=True)
 class VerdictColour:
@@ -151,7 +146,9 @@ def print_setup(
     """Set orientation, fitting, margins, print titles, header and footer.
 
     Args:
-        ws: a worksheet (also a write-only one).
+        ws: an openpyxl worksheet (also a write-only one) or an XlsxWriter
+            worksheet (also in constant-memory mode: page setup is written
+            when the workbook closes, so it can come after the rows).
         widths: the sheet's column widths (characters), in order.
         orientation: "portrait" or "landscape".
         title: the report's title, printed at the top left of every page.
@@ -164,6 +161,13 @@ def print_setup(
         The plan used, for placing page breaks.
     """
     plan = plan_print(widths, orientation)
+    if _is_xlsxwriter(ws):
+        _xlsxwriter_setup(ws, plan, title, run_date, title_rows, title_cols)
+        return plan
+    from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem
+    from openpyxl.worksheet.page import PageMargins
+    from openpyxl.worksheet.properties import PageSetupProperties
+
     ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = 9  # A4
     props = ws.sheet_properties.pageSetUpPr
@@ -192,6 +196,58 @@ def print_setup(
     hf.oddHeader = header
     hf.oddFooter = footer
     return plan
+
+
+def _is_xlsxwriter(ws: Any) -> bool:
+    return hasattr(ws, "set_h_pagebreaks")
+
+
+#: Excel's limit on a header or footer (codes included).
+_HEADER_LIMIT = 255
+
+
+def _xlsxwriter_setup(
+    ws: Any,
+    plan: PrintPlan,
+    title: str,
+    run_date: str,
+    title_rows: str | None,
+    title_cols: str | None,
+) -> None:
+    """``print_setup`` for an XlsxWriter worksheet (same settings)."""
+    if plan.orientation == "landscape":
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(plan.pages_wide, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    if plan.pages_wide == 1:
+        ws.center_horizontally()
+    if title_rows:
+        first, last = (int(r) for r in title_rows.replace("$", "").split(":"))
+        ws.repeat_rows(first - 1, last - 1)
+    if title_cols and plan.pages_wide > 1:
+        first_col, last_col = (
+            _col_index(c) for c in title_cols.replace("$", "").split(":")
+        )
+        ws.repeat_columns(first_col, last_col)
+    date = _escape(run_date)
+    # XlsxWriter drops a header longer than Excel's limit: shorten the title
+    room = _HEADER_LIMIT - len(date) - len("&L&9&R&9")
+    text = _escape(title)
+    if len(text) > room:
+        text = _escape(title[: max(room - 1, 0) // 2]).rstrip("&") + "…"
+    ws.set_header(f"&L&9{text}&R&9{date}", margin=0.3)
+    ws.set_footer("&L&9&A&R&9Page &P of &N", margin=0.3)
+
+
+def _col_index(letters: str) -> int:
+    """Zero-based index of a column given by its letters (``"A"`` -> 0)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
 
 
 def _escape(text: str) -> str:
@@ -246,5 +302,11 @@ def keep_with_next(
 
 def add_row_breaks(ws: Any, rows: Iterable[int]) -> None:
     """Start a new printed page at each of ``rows``."""
+    if _is_xlsxwriter(ws):
+        # zero-based: the break goes above that row
+        ws.set_h_pagebreaks([row - 1 for row in rows])
+        return
+    from openpyxl.worksheet.pagebreak import Break
+
     for row in rows:
         ws.row_breaks.append(Break(id=row - 1))
