@@ -336,7 +336,7 @@ def check(
                 "Category keys, names or aliases in any supported language, or "
                 "HS/CN/HTS codes."
             ),
-            metavar="ITEM...",
+            metavar="ITEM",
         ),
     ],
     destination: Annotated[

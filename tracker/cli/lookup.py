@@ -35,7 +35,7 @@ def lookup(
     codes: Annotated[
         list[str],
         typer.Argument(
-            help="HS/CN/HTS codes, e.g. 8542.31 or 8542 31 90.", metavar="CODE..."
+            help="HS/CN/HTS codes, e.g. 8542.31 or 8542 31 90.", metavar="CODE"
         ),
     ],
     as_of: AsOfOpt = None,

@@ -375,6 +375,8 @@ def _print_table(
                 ),
             )
         )
+    for caveat in dict.fromkeys(c for check in checks for c in check.caveats):
+        console.print(f"[yellow]Data age:[/] {caveat}")
     console.print(f"[dim]Note: {STANDING_NOTE}[/]")
 
 

@@ -394,6 +394,11 @@ def screen(
             err=True,
         )
     if not quiet:
+        # rows carry their own dates; the caveat is for the date asked (or today)
+        for key in catalog.lists:
+            caveat = catalog.staleness(key, on)
+            if caveat:
+                typer.echo(f"Data age: {caveat}", err=True)
         typer.echo(f"Note: {STANDING_NOTE}", err=True)
     if fail_on_match and summary.status["match"] > 0:
         raise typer.Exit(3)
