@@ -45,6 +45,59 @@ class ScanFormat(StrEnum):
 
     table = "table"
     json = "json"
+    csv = "csv"
+
+
+#: Columns of `tracker scan --format csv`: one row per goods mention, code and
+#: country found (``kind`` says which); empty where a column does not apply.
+CSV_COLUMNS = [
+    "kind",
+    "text",
+    "category",
+    "title",
+    "alias",
+    "language",
+    "strength",
+    "code",
+    "iso2",
+    "count",
+    "start",
+    "end",
+    "sentence",
+]
+
+
+def csv_rows(result: ScanResult, *, include_weak: bool) -> list[dict[str, Any]]:
+    """Rows of `tracker scan --format csv`: mentions, then codes, then countries."""
+    rows: list[dict[str, Any]] = [
+        {"kind": "goods", **m}
+        for m in mention_records(result, include_weak=include_weak)
+    ]
+    rows.extend(
+        {
+            "kind": "code",
+            "text": code,
+            "code": digits,
+            "start": start,
+            "end": end,
+            "sentence": sentence,
+        }
+        for code, digits, _display, _rule, _label, start, end, sentence in (
+            result.code_rows
+        )
+    )
+    rows.extend(
+        {
+            "kind": "country",
+            "text": c.name,
+            "iso2": c.iso2,
+            "count": c.count,
+            "start": c.first_start,
+            "sentence": c.first_sentence,
+        }
+        for c in result.countries()
+    )
+    return rows
 
 
 def mention_records(result: ScanResult, *, include_weak: bool) -> list[dict[str, Any]]:
@@ -422,7 +475,7 @@ def scan(
     ] = None,
     fmt: Annotated[
         ScanFormat,
-        typer.Option("--format", "-f", help="Output format: table or json."),
+        typer.Option("--format", "-f", help="Output format: table, json or csv."),
     ] = ScanFormat.table,
     include_weak: Annotated[
         bool,
@@ -532,7 +585,11 @@ def scan(
             raise InputError(
                 f"Cannot write the report {str(output)!r}: {exc.strerror or exc}"
             ) from exc
-    if fmt is ScanFormat.json:
+    if fmt is ScanFormat.csv:
+        from tracker.report.console import emit_csv
+
+        emit_csv(csv_rows(result, include_weak=include_weak), CSV_COLUMNS)
+    elif fmt is ScanFormat.json:
         sys.stdout.flush()
         write_scan_json(
             scan_record(source, result, checks, include_weak=include_weak),
