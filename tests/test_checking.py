@@ -500,3 +500,37 @@ def test_hs2017_split_code_is_indeterminate_where_a_successor_is_listed() -> Non
     assert "8525.89 (852589)" in verdicts["chpl"].reason
     # the EU Annex XXIII heading 8525 covers the old code directly
     assert verdicts["eu_russia"].verdict == "listed"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Микросхемами", "integrated_circuits"),
+        ("нитроцеллюлозы", "nitrocellulose"),
+        ("Микросхемы", "integrated_circuits"),
+        ("無人機", "uavs"),
+        ("晶片", "integrated_circuits"),
+        ("電晶體", "semiconductors"),
+        ("慣性導航系統", "navigation_gnss"),
+    ],
+)
+def test_item_names_beyond_exact_names_go_through_the_scanner(
+    real_catalog: Catalog, text: str, category: str
+) -> None:
+    from tracker.scanning import Scanner
+
+    item = resolve_item(real_catalog, text)
+    assert (item.category, item.resolved_by) == (category, "alias")
+    # the name is the alias tracker scan's mention names
+    (m,) = [
+        m
+        for m in Scanner.from_catalog(real_catalog).scan(text).mentions
+        if m.strength == "strong"
+    ]
+    assert (m.category, m.alias) == (category, item.matched_name)
+
+
+def test_computer_numerical_control_is_not_a_computer(real_catalog: Catalog) -> None:
+    # the scanner's CNC trap: no computers mention, so no guess either
+    with pytest.raises(UnknownItemError, match="numerical control"):
+        resolve_item(real_catalog, "computer numerical control")

@@ -321,3 +321,66 @@ def test_case_and_spacing_do_not_change_goods(scanner: Scanner, name: str) -> No
         assert {(m.category, m.strength) for m in scanner.scan(variant).mentions} >= (
             goods
         ), (name, variant)
+
+
+# -- one goods-name matcher: Traditional Chinese, CNC ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified", "category"),
+    [
+        ("無人機", "无人机", "uavs"),
+        ("晶片", "芯片", "integrated_circuits"),  # Taiwan's word for the chip
+        ("電晶體", "晶体管", "semiconductors"),  # Taiwan's word for the transistor
+        ("慣性導航系統", "惯性导航系统", "navigation_gnss"),
+    ],
+)
+def test_traditional_chinese_is_read_as_simplified(
+    scanner: Scanner, traditional: str, simplified: str, category: str
+) -> None:
+    text = f"出口{traditional}到俄罗斯。"
+    result = scanner.scan(text)
+    assert _strong(result) == [category]
+    (m,) = result.mentions
+    assert (m.text, m.start, m.end) == (traditional, 2, 2 + len(traditional))
+    assert _strong(scanner.scan(simplified)) == [category]
+
+
+def test_traditional_navigation_system_reads_as_the_simplified_one(
+    scanner: Scanner,
+) -> None:
+    # 导航系统 alone names no category (the alias is 惯性导航系统); the
+    # Traditional form says the same.
+    assert _strong(scanner.scan("導航系統")) == _strong(scanner.scan("导航系统"))
+
+
+def test_converted_phrase_of_another_length_keeps_offsets(scanner: Scanner) -> None:
+    # OpenCC reads 記憶體晶片 as 内存芯片 (5 characters as 4): the chip is
+    # still found at 晶片 in the original text.
+    text = "我們的記憶體晶片和無人機。"
+    found = [(m.text, m.start, m.end) for m in scanner.scan(text).mentions]
+    assert found == [("晶片", 6, 8), ("無人機", 9, 12)]
+
+
+def test_computer_numerical_control_is_no_computer(scanner: Scanner) -> None:
+    for text in (
+        "computer numerical control (CNC) lathes",
+        "Computer-Numerical-Control machines",
+        "computer numerically controlled milling machine",
+    ):
+        assert "computers" not in _strong(scanner.scan(text)), text
+    assert "numerical_controls" in _strong(
+        scanner.scan("computer numerical control (CNC)")
+    )
+    # the trap is about the phrase only
+    assert "computers" in _strong(scanner.scan("a computer and a CNC lathe"))
+
+
+def test_goods_names_are_the_strong_mentions(scanner: Scanner) -> None:
+    text = "CNC lathes, machine-tools and spare parts; нитроцеллюлозы"
+    assert scanner.goods_names(text) == [
+        ("CNC lathe", "cnc_lathes"),
+        ("machine tools", "machine_tools"),
+        ("нитроцеллюлоза", "nitrocellulose"),
+    ]
+    assert scanner.goods_names("") == []

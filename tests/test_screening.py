@@ -405,11 +405,6 @@ def test_keyword_scanner_word_bounds(mini_catalog: Catalog) -> None:
     assert ("микросхема", "integrated_circuits") in scan.scan("микросхемами")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KeywordScanner needs the whole alias: 'микросхема' does not match the "
-    "plural 'Микросхемы' (a stem-based ending rule as in tracker.scanning is missing)",
-)
 def test_keyword_scanner_reads_a_replaced_russian_ending(mini_catalog: Catalog) -> None:
     scan = KeywordScanner(mini_catalog)
     assert scan.scan("Микросхемы памяти") == [("микросхема", "integrated_circuits")]
@@ -437,4 +432,67 @@ def test_screen_frame_on_an_empty_frame(mini_catalog: Catalog) -> None:
     assert list(res.frame.columns) == ["c", *ADDED_COLUMNS]
     assert res.summary.line() == (
         "0 rows in, 0 rows out: 0 match, 0 no-match, 0 indeterminate"
+    )
+
+
+# -- descriptions are read by the scanner of `tracker scan` ---------------------
+
+
+@pytest.mark.parametrize(
+    ("description", "keywords"),
+    [
+        ("CNC lathes", "cnc lathe (cnc_lathes)"),
+        ("machine-tools", "machine tools (machine_tools)"),
+        ("нитроцеллюлозы", "нитроцеллюлоза (nitrocellulose)"),
+        ("Микросхемы памяти", "микросхема (integrated_circuits)"),
+        ("無人機零件", "无人机零件 (uav_parts)"),
+        ("晶片", "芯片 (integrated_circuits)"),
+        ("電晶體", "晶体管 (semiconductors)"),
+        ("無人機", "无人机 (uavs)"),
+        ("慣性導航系統", "惯性导航系统 (navigation_gnss)"),
+        (
+            "computer numerical control (CNC) lathe",
+            "numerical control (numerical_controls); lathe (cnc_lathes)",
+        ),
+        ("cotton t-shirts", ""),
+    ],
+)
+def test_descriptions_are_read_as_tracker_scan_reads_them(
+    real_catalog: Catalog, description: str, keywords: str
+) -> None:
+    from tracker.scanning import Scanner
+
+    out = screened(real_catalog, [("", description, "RU", "2024-06-01")])
+    assert out["tracker_keywords"][0] == keywords
+    # the same goods as tracker scan's strong mentions
+    scan = Scanner.from_catalog(real_catalog).scan(description)
+    found = {m.category for m in scan.mentions if m.strength == "strong"}
+    assert {k for _, k in KeywordScanner(real_catalog).scan(description)} == found
+    if keywords:
+        assert out["tracker_reason"][0].endswith(f"the description mentions {keywords}")
+
+
+def test_each_distinct_description_is_scanned_once(
+    mini_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.scanning import Scanner
+
+    seen: list[str] = []
+    original = Scanner.goods_names
+
+    def counting(self: Scanner, text: str) -> list[tuple[str, str]]:
+        seen.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(Scanner, "goods_names", counting)
+    rows = [("854231", d, "RU", "2024-06-01") for d in ["Микросхемы", "x"] * 50]
+    out = screened(mini_catalog, rows)
+    assert sorted(seen) == sorted(["Микросхемы", "x"])
+    assert (
+        out["tracker_keywords"].tolist()
+        == [
+            "микросхема (integrated_circuits)",
+            "",
+        ]
+        * 50
     )

@@ -128,7 +128,9 @@ def compile_alias(alias: str, lang: str) -> AliasPattern | None:
     raw = alias.strip()
     if raw == "":
         return None
-    acronym = _ACRONYM.match(raw) is not None and any(c.isalpha() for c in raw)
+    # An acronym has capital letters (US, КНДР); a short Chinese name is no
+    # acronym: it has no case, and Traditional characters fold to it.
+    acronym = _ACRONYM.match(raw) is not None and any(c.isupper() for c in raw)
     folded = fold(raw)
     words = [w for w in _WORD_SPLIT.split(folded) if w != ""]
     if not words:

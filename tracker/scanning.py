@@ -560,21 +560,8 @@ class Scanner:
         span = folded.original_span
         sentences = _Sentences(chunk)
 
-        kept_goods: list[_RawHit] = []
-        traps.sort(key=lambda t: (t[0], t[1]))
-        trap_starts = [t[0] for t in traps]
-        longest_trap = max((e - s for s, e, _ in traps), default=0)
-        for hit in goods:
-            s, neg, _, _, spec = hit
-            if spec.case_sensitive and not chunk.startswith(
-                spec.alias, span(s, s - neg)[0]
-            ):
-                continue
-            if traps and _trapped(s, s - neg, spec, traps, trap_starts, longest_trap):
-                continue
-            kept_goods.append(hit)
         goods_rows = result.goods_rows
-        for s, e, spec in _keep_longest(kept_goods):
+        for s, e, spec in _kept_goods(chunk, folded, goods, traps):
             os_, oe = span(s, e)
             goods_rows.append(
                 (
@@ -665,6 +652,26 @@ class Scanner:
                     sentences.around(os_, oe),
                 )
             )
+
+    def goods_names(self, text: str) -> list[tuple[str, str]]:
+        """The strong goods mentions of a short text, as ``tracker scan`` finds them.
+
+        The one goods-name matcher for short texts (the description cells of
+        ``tracker screen``): (alias as written in categories.yml, category key)
+        pairs in text order, each pair once. Weak words, codes and countries
+        are not looked for.
+        """
+        if text == "":
+            return []
+        folded = Folded.of(text)
+        goods, _, traps = self._collect(folded.text)
+        if not goods:
+            return []
+        found: dict[tuple[str, str], None] = {}
+        for _, _, spec in _kept_goods(text, folded, goods, traps):
+            if spec.kind == "strong" and spec.target is not None:
+                found[(spec.alias, spec.target)] = None
+        return list(found)
 
     def scan_chunk(
         self, chunk: str, offset: int = 0
@@ -886,6 +893,28 @@ class _Sentences:
         if sentence is None:
             sentence = self._cache[key] = " ".join(text[begin:finish].split())
         return sentence
+
+
+def _kept_goods(
+    chunk: str, folded: Folded, goods: list[_RawHit], traps: list[_Hit]
+) -> list[_Hit]:
+    """The goods hits that count: case-sensitive aliases as written, not in a
+    trap phrase, and not inside a longer (or equal to a stronger) hit."""
+    span = folded.original_span
+    kept: list[_RawHit] = []
+    traps.sort(key=lambda t: (t[0], t[1]))
+    trap_starts = [t[0] for t in traps]
+    longest_trap = max((e - s for s, e, _ in traps), default=0)
+    for hit in goods:
+        s, neg, _, _, spec = hit
+        if spec.case_sensitive and not chunk.startswith(
+            spec.alias, span(s, s - neg)[0]
+        ):
+            continue
+        if traps and _trapped(s, s - neg, spec, traps, trap_starts, longest_trap):
+            continue
+        kept.append(hit)
+    return _keep_longest(kept)
 
 
 def _trapped(

@@ -14,7 +14,6 @@ therefore equals ``match_code`` for every row, by construction.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from tracker.matching import match_code, obligation
 from tracker.models import Match
 from tracker.readers import ColumnMapping, RowIssue, TableSource, text_array
 from tracker.screening_summary import ScreeningSummary, account
-from tracker.text import is_cjk_ideograph, is_cyrillic, nfkc_fold
+from tracker.text import nfkc_fold
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,64 +77,43 @@ _STATES = ("ok", "repaired", "missing", "malformed", "digits-lost", "ambiguous")
 # Keywords
 
 
-_WORD = re.compile(r"\w", re.UNICODE)
-
-
 class KeywordScanner:
-    """Aho-Corasick search for category aliases in free text (word-bounded).
+    """Goods names in description cells, found by the scanner of ``tracker scan``.
 
-    An alias matches at word boundaries, except that an alias ending in a
-    Cyrillic letter may be followed by more letters (a case ending:
-    ``микросхемами`` matches ``микросхема``); the alias itself must appear.
+    One goods-name matcher for the whole tool: a description is read as
+    ``tracker.scanning.Scanner.goods_names`` reads it (case endings and
+    plurals, hyphen or space between words, Traditional Chinese as Simplified,
+    the traps of scan_rules.yml), and its strong mentions are reported as
+    (folded alias, category key) pairs.
     """
 
-    def __init__(self, catalog: Catalog) -> None:
-        import ahocorasick
+    #: Distinct descriptions remembered across chunks (then forgotten at once).
+    CACHE_SIZE = 200_000
 
-        self._auto: Any = ahocorasick.Automaton()
-        words: dict[str, set[str]] = {}
-        for cat in catalog.categories.values():
-            for _lang, alias in cat.all_aliases():
-                folded = nfkc_fold(alias).strip()
-                if len(folded) >= 3:
-                    words.setdefault(folded, set()).add(cat.key)
-        for word, keys in words.items():
-            self._auto.add_word(word, (word, tuple(sorted(keys))))
-        self._empty = not words
-        if not self._empty:
-            self._auto.make_automaton()
+    def __init__(self, catalog: Catalog) -> None:
+        from tracker.scanning import Scanner
+
+        self._scanner = Scanner.from_catalog(catalog)
+        self._cache: dict[str, list[tuple[str, str]]] = {}
 
     def scan(self, text: str) -> list[tuple[str, str]]:
-        """Return (alias, category key) pairs found in ``text``, in text order."""
-        if self._empty or text == "":
-            return []
-        folded = nfkc_fold(text)
-        found: list[tuple[str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for end, (word, keys) in self._auto.iter(folded):
-            start = end - len(word) + 1
-            if (
-                start > 0
-                and _WORD.match(folded[start - 1])
-                and _WORD.match(word[0])
-                and not is_cjk_ideograph(word[0])
-            ):
-                continue
-            nxt = folded[end + 1] if end + 1 < len(folded) else ""
-            # Russian and Ukrainian nouns decline: allow an ending after a
-            # Cyrillic alias, never after a Latin one.
-            if (
-                nxt != ""
-                and _WORD.match(nxt)
-                and not is_cjk_ideograph(word[-1])
-                and not is_cyrillic(word[-1])
-            ):
-                continue
-            for key in keys:
-                if (word, key) not in seen:
-                    seen.add((word, key))
-                    found.append((word, key))
+        """Return (alias, category key) pairs found in ``text``, in text order.
+
+        The alias is the category alias that matched, NFKC-folded and
+        case-folded (``микросхема`` for ``Микросхемы``); each pair once.
+        """
+        found = self._cache.get(text)
+        if found is None:
+            pairs = self._scanner.goods_names(text)
+            found = list(dict.fromkeys((nfkc_fold(a), k) for a, k in pairs))
+            if len(self._cache) >= self.CACHE_SIZE:
+                self._cache.clear()
+            self._cache[text] = found
         return found
+
+    def describe(self, texts: list[str]) -> list[str]:
+        """``tracker_keywords`` of each text: ``alias (category)``, ``; ``-separated."""
+        return ["; ".join(f"{w} ({k})" for w, k in self.scan(t)) for t in texts]
 
 
 # --------------------------------------------------------------------------
@@ -858,10 +836,7 @@ class Screener:
         # 6. keywords in the description, each distinct text scanned once
         if columns.description is not None:
             enc = _encode_cells(table, columns.description, same)
-            kw_u = [
-                "; ".join(f"{w} ({k})" for w, k in self.keywords.scan(v))
-                for v in enc.dictionary.to_pylist()
-            ]
+            kw_u = self.keywords.describe(enc.dictionary.to_pylist())
             desc_idx = np.asarray(enc.indices).astype(np.int64)
         else:
             kw_u, desc_idx = [""], np.zeros(n, dtype=np.int64)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import charset_normalizer
 
@@ -419,58 +419,151 @@ def fold(text: str) -> str:
     return Folded.of(text).text
 
 
+#: Runs of Han ideographs (after NFKC), where Traditional Chinese is read as
+#: Simplified (see :func:`_simplified`).
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+@functools.cache
+def _zh_converter() -> Any:
+    """OpenCC's Traditional (Taiwan) to Simplified (mainland) converter, phrases too.
+
+    Phrases matter: Taiwan writes 晶片 and 電晶體 where the mainland (and the
+    Chinese aliases of categories.yml) write 芯片 and 晶体管. Imported on
+    first use: most texts have no Chinese.
+    """
+    import opencc
+
+    return opencc.OpenCC("tw2sp")
+
+
+def _simplified(run: str) -> list[tuple[str, int, int]]:
+    """``run`` with Traditional Chinese read as Simplified, in pieces.
+
+    Returns (text, offset in ``run``, length in ``run``) pieces that cover
+    ``run`` in order; a piece whose text is as long as its part of ``run``
+    maps character for character.
+    """
+    out: list[tuple[str, int, int]] = []
+    pos = 0
+    convert = _zh_converter().convert
+    for m in _HAN_RUN.finditer(run):
+        han = m.group()
+        simple: str = convert(han)
+        if simple == han:
+            continue
+        if m.start() > pos:
+            out.append((run[pos : m.start()], pos, m.start() - pos))
+        if len(simple) == len(han):
+            out.append((simple, m.start(), len(han)))
+        else:
+            # A phrase of another length (記憶體 -> 内存): align the two so that
+            # only the changed phrase maps as a whole.
+            blocks = [(0, len(han), 0, len(simple))]
+            if len(han) > 64:
+                # Cut a long run where the two agree first (fewer conversions).
+                from difflib import SequenceMatcher
+
+                matcher = SequenceMatcher(None, han, simple, autojunk=False)
+                blocks = [op[1:] for op in matcher.get_opcodes()]
+            for i1, i2, j1, j2 in blocks:
+                for part, at, width in _split_phrases(han[i1:i2], simple[j1:j2]):
+                    out.append((part, m.start() + i1 + at, width))
+        pos = m.end()
+    if not out:
+        return [(run, 0, len(run))]
+    if pos < len(run):
+        out.append((run[pos:], pos, len(run) - pos))
+    return out
+
+
+def _split_phrases(han: str, simple: str) -> list[tuple[str, int, int]]:
+    """Cut a converted block into the phrases it was converted from, where it can.
+
+    (記憶體晶片 -> 内存芯片: 記憶體 -> 内存 and 晶片 -> 芯片.) Returns (text,
+    offset in ``han``, length in ``han``) pieces.
+    """
+    if len(han) == len(simple):
+        return [(simple, 0, len(han))]
+    convert = _zh_converter().convert
+    for cut in range(1, len(han)):
+        head: str = convert(han[:cut])
+        if simple.startswith(head) and convert(han[cut:]) == simple[len(head) :]:
+            rest = _split_phrases(han[cut:], simple[len(head) :])
+            return [(head, 0, cut), *((t, cut + at, w) for t, at, w in rest)]
+    return [(simple, 0, len(han))]
+
+
 @dataclass(frozen=True)
 class Folded:
-    """A text in match form, with a map back to the original offsets."""
+    """A text in match form, with a map back to the original offsets.
+
+    The match form is NFKC, case-folded, ё as е, without combining marks, and
+    with Traditional Chinese read as Simplified (OpenCC ``tw2sp``).
+    """
 
     text: str
     #: Sorted folded offsets where a piece starts, with the original offset and
-    #: whether the piece is a one-to-one copy (True) or one expanded character.
+    #: whether the piece is a one-to-one copy (True) or not (one expanded
+    #: character, or a Chinese phrase converted to one of another length).
     _starts: tuple[int, ...] = ()
     _origins: tuple[int, ...] = ()
     _identity: tuple[bool, ...] = ()
+    #: Length in the original text of each piece.
+    _widths: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, text: str) -> Folded:
         """Fold ``text``, remembering where each folded character came from."""
         special = _special_chars()
-        if special.search(text) is None:
+        han = _HAN_RUN.search(text) is not None
+        if not han and special.search(text) is None:
             return cls(text.casefold().replace("ё", "е"))
         parts: list[str] = []
         starts: list[int] = []
         origins: list[int] = []
         identity: list[bool] = []
-        pos = 0
+        widths: list[int] = []
         out_len = 0
-        for m in special.finditer(text):
-            if m.start() > pos:
-                run = text[pos : m.start()].casefold()
-                parts.append(run)
-                starts.append(out_len)
-                origins.append(pos)
-                identity.append(True)
-                out_len += len(run)
-            folded = _fold_char(m.group())
+
+        def piece(folded: str, origin: int, width: int) -> None:
+            nonlocal out_len
             parts.append(folded)
             starts.append(out_len)
-            origins.append(m.start())
-            identity.append(len(folded) == 1)
+            origins.append(origin)
+            identity.append(len(folded) == width)
+            widths.append(width)
             out_len += len(folded)
+
+        def run(segment: str, origin: int) -> None:
+            # Characters that are not special casefold to one character.
+            folded = segment.casefold()
+            if han:
+                for part, at, width in _simplified(folded):
+                    piece(part, origin + at, width)
+            else:
+                piece(folded, origin, len(folded))
+
+        pos = 0
+        for m in special.finditer(text):
+            if m.start() > pos:
+                run(text[pos : m.start()], pos)
+            piece(_fold_char(m.group()), m.start(), 1)
             pos = m.end()
         if pos < len(text):
-            run = text[pos:].casefold()
-            parts.append(run)
-            starts.append(out_len)
-            origins.append(pos)
-            identity.append(True)
+            run(text[pos:], pos)
         folded_text = "".join(parts).replace("ё", "е")
-        return cls(folded_text, tuple(starts), tuple(origins), tuple(identity))
+        if all(identity):
+            return cls(folded_text)
+        return cls(
+            folded_text, tuple(starts), tuple(origins), tuple(identity), tuple(widths)
+        )
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the folded text back to the original text."""
         if not self._starts:
             return start, end
-        return self._origin(start), self._origin(end - 1) + 1
+        return self._origin(start), self._origin_end(end)
 
     def _origin(self, pos: int) -> int:
         i = bisect.bisect_right(self._starts, pos) - 1
@@ -479,6 +572,16 @@ class Folded:
         if self._identity[i]:
             return self._origins[i] + (pos - self._starts[i])
         return self._origins[i]
+
+    def _origin_end(self, end: int) -> int:
+        """Where the folded span ending at ``end`` ends in the original text."""
+        pos = end - 1
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i < 0:
+            return end
+        if self._identity[i]:
+            return self._origins[i] + (pos - self._starts[i]) + 1
+        return self._origins[i] + self._widths[i]
 
 
 # ------------------------------------------------------------------ scripts
