@@ -14,7 +14,9 @@ from tracker.exc import TrackerError
 
 
 class _Group(TyperGroup):
-    """Print a TrackerError as one line (exit 1) unless --debug was given."""
+    """Print a TrackerError as one line (exit 1), and a bad option value or other
+    usage error of a command as one line naming the option (exit 2), unless
+    --debug was given."""
 
     def invoke(self, ctx: _click.Context) -> Any:
         try:
@@ -24,6 +26,19 @@ class _Group(TyperGroup):
                 raise
             typer.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except _click.exceptions.NoArgsIsHelpError:
+            raise
+        except _click.exceptions.UsageError as exc:
+            if ctx.params.get("debug"):
+                raise
+            typer.echo(f"Error: {_shorten(exc.format_message())}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _shorten(message: str, limit: int = 300) -> str:
+    """One line, at most ``limit`` characters (a pasted value is not echoed whole)."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 app = typer.Typer(
