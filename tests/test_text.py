@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tracker.decoding import detect_encoding
 from tracker.exc import InputError
 from tracker.text import (
     Folded,
-    detect_encoding,
     fold,
     html_to_text,
     iter_chunks,

@@ -1,4 +1,4 @@
-"""Text input and normalisation: decoding, HTML to text, match folding, sentences."""
+"""Text input and normalisation: reading, HTML to text, match folding, sentences."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import charset_normalizer
-
+from tracker.decoding import check_encoding, detect_encoding, try_decode
 from tracker.exc import InputError, shown
 
 #: Bytes read to guess an encoding.
@@ -25,112 +24,11 @@ READ_BYTES = 1024 * 1024
 #: Characters handed to the scanner at a time (cut at a sentence end).
 CHUNK_CHARS = 1024 * 1024
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-# Legacy encodings tried when the input is not UTF-8, in the order the
-# supported languages make likely (Russian/Ukrainian, Chinese, Western).
-_LEGACY = ("cp1251", "gb18030", "koi8_r", "big5", "cp1252")
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _HTML_SNIFF = re.compile(
     r"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<p[\s>]|<article)",
     re.IGNORECASE,
 )
-
-
-# ---------------------------------------------------------------- encodings
-
-
-def _is_utf16_without_bom(sample: bytes) -> str | None:
-    """Return utf-16-le/-be when every other byte is NUL (ASCII-heavy UTF-16)."""
-    if len(sample) < 4:
-        return None
-    even = sample[0::2]
-    odd = sample[1::2]
-    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
-        return "utf-16-le"
-    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
-        return "utf-16-be"
-    return None
-
-
-def _decodes(sample: bytes, encoding: str) -> str | None:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        return decoder.decode(sample, final=False)
-    except UnicodeDecodeError:
-        return None
-
-
-def _legacy_score(text: str) -> float:
-    """Share of the non-ASCII characters that are letters of a supported script."""
-    non_ascii = [c for c in text if ord(c) > 127]
-    if not non_ascii:
-        return 1.0
-    good = sum(
-        1
-        for c in non_ascii
-        if "\u0400" <= c <= "\u04ff"
-        or "\u4e00" <= c <= "\u9fff"
-        or "\u3000" <= c <= "\u303f"
-        or "\uff00" <= c <= "\uffef"
-        or c in "äöüßÄÖÜéèàçñ«»–—“”„’"
-    )
-    return good / len(non_ascii)
-
-
-def detect_encoding(sample: bytes, *, name: str = "input") -> str:
-    """Guess the encoding of the first bytes of a text.
-
-    Order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-16 without a mark;
-    UTF-8; then charset-normalizer, checked against the legacy encodings of
-    the supported languages (cp1251, GB18030, KOI8-R, Big5, cp1252).
-
-    Raises:
-        InputError: the bytes are not text in any known encoding.
-    """
-    for bom, encoding in _BOMS:
-        if sample.startswith(bom):
-            return encoding
-    utf16 = _is_utf16_without_bom(sample[:4096])
-    if utf16 is not None:
-        return utf16
-    if b"\x00" in sample:
-        raise InputError(
-            f"{name}: looks like a binary file (NUL bytes), not text; "
-            "pass --encoding if it is text"
-        )
-    if _decodes(sample, "utf-8") is not None:
-        return "utf-8"
-    best = charset_normalizer.from_bytes(sample, cp_isolation=list(_LEGACY)).best()
-    candidates: list[str] = []
-    if best is not None:
-        candidates.append(str(best.encoding))
-    candidates.extend(e for e in _LEGACY if e not in candidates)
-    scored: list[tuple[float, int, str]] = []
-    for rank, encoding in enumerate(candidates):
-        text = _decodes(sample, encoding)
-        if text is not None:
-            scored.append((_legacy_score(text), -rank, encoding))
-    if scored:
-        score, _, encoding = max(scored)
-        if score >= 0.6:
-            return encoding
-    raise InputError(
-        f"{name}: cannot tell the text encoding (not UTF-8, UTF-16, cp1251 or "
-        "GB18030); pass --encoding"
-    )
-
-
-def _check_encoding(encoding: str) -> str:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        raise InputError(f"unknown encoding {encoding!r}") from None
 
 
 # --------------------------------------------------------------------- HTML
@@ -306,10 +204,10 @@ def open_text(path: str, *, encoding: str | None = None) -> TextSource:
             raise InputError(f"Cannot read {shown(path)}: {exc.strerror}") from None
     first = stream.read(SAMPLE_BYTES)
     if encoding is not None:
-        enc = _check_encoding(encoding)
+        enc = check_encoding(encoding)
     else:
         enc = detect_encoding(first, name=name)
-    head = _decodes(first[:4096], enc) or ""
+    head = try_decode(first[:4096], enc) or ""
     is_html = looks_like_html(name, head.lstrip("\ufeff"))
     return TextSource(name, enc, is_html, _iter_decoded(stream, first, enc, name))
 

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tracker.cli.options import AsOfOpt, FormatOpt, OutputFormat, parse_date
+from tracker.cli.options import (
+    AsOfOpt,
+    DetailsOpt,
+    FormatOpt,
+    OutputFormat,
+    destination_option,
+    output_option,
+    parse_date,
+)
 from tracker.exc import InputError
 from tracker.hs import format_code
 
@@ -151,16 +159,6 @@ def _command_line(
 
 #: Longest condition shown by --details; JSON, CSV and Excel carry the full text.
 _CONDITION_CHARS = 160
-
-DetailsOpt = Annotated[
-    bool,
-    typer.Option(
-        "--details",
-        "-v",
-        help="Show every matching entry and every column the width allows "
-        "(default: one verdict line per item and its strongest entries).",
-    ),
-]
 
 
 def _item_context(check: ItemCheck) -> str:
@@ -341,23 +339,14 @@ def check(
     ],
     destination: Annotated[
         str,
-        typer.Option(
-            "--destination",
-            "-d",
-            help="Destination country: ISO alpha-2 or alpha-3 code or a name, "
-            "e.g. RU, RUS, Russia, Россия (default RU).",
-            metavar="COUNTRY",
+        destination_option(
+            "Destination country: ISO alpha-2 or alpha-3 code or a name, "
+            "e.g. RU, RUS, Russia, Россия (default RU)."
         ),
     ] = _DEFAULT_DESTINATION,
     as_of: AsOfOpt = None,
     output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write the Excel report here (.xlsx).",
-            metavar="FILE",
-        ),
+        Path | None, output_option("Write the Excel report here (.xlsx).")
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     details: DetailsOpt = False,

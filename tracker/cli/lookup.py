@@ -7,8 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tracker.cli.check import DetailsOpt
-from tracker.cli.options import AsOfOpt, FormatOpt, ListsOpt, OutputFormat, parse_date
+from tracker.cli.options import (
+    AsOfOpt,
+    DetailsOpt,
+    FormatOpt,
+    ListsOpt,
+    OutputFormat,
+    parse_date,
+)
 
 if TYPE_CHECKING:
     from tracker.lookup import CodeLookup

@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
-from tracker.cli.options import AsOfOpt, parse_date
+from tracker.cli.options import (
+    AsOfOpt,
+    destination_option,
+    output_option,
+    parse_date,
+)
 from tracker.exc import InputError
 from tracker.hs import format_code
 
@@ -452,26 +457,16 @@ def scan(
     ] = None,
     destination: Annotated[
         str | None,
-        typer.Option(
-            "--destination",
-            "-d",
-            help=(
-                "Cross-check for this destination only: ISO alpha-2 or alpha-3 "
-                "code or a name (default: RU plus BY, KP, IR, SY when the text "
-                "names them)."
-            ),
-            metavar="COUNTRY",
+        destination_option(
+            "Cross-check for this destination only: ISO alpha-2 or alpha-3 "
+            "code or a name (default: RU plus BY, KP, IR, SY when the text "
+            "names them)."
         ),
     ] = None,
     as_of: AsOfOpt = None,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write the Excel report here (.xlsx), with a Mentions sheet.",
-            metavar="FILE",
-        ),
+        output_option("Write the Excel report here (.xlsx), with a Mentions sheet."),
     ] = None,
     fmt: Annotated[
         ScanFormat,

@@ -11,7 +11,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tracker.cli.options import AsOfOpt, parse_date
+from tracker.cli.options import (
+    AsOfOpt,
+    CodeColumnOpt,
+    DateColumnOpt,
+    DescriptionColumnOpt,
+    DestinationColumnOpt,
+    OriginColumnOpt,
+    ValueColumnOpt,
+    destination_option,
+    output_option,
+    parse_date,
+)
 from tracker.exc import InputError
 
 if TYPE_CHECKING:
@@ -168,10 +179,8 @@ def screen(
     ],
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write the result here: .csv, .json, .parquet or .xlsx "
+        output_option(
+            "Write the result here: .csv, .json, .parquet or .xlsx "
             "(default: stdout, see --format).",
             metavar="OUT",
         ),
@@ -190,53 +199,18 @@ def screen(
         str | None,
         typer.Option("--sheet", help="XLSX sheet to read.", metavar="NAME"),
     ] = None,
-    code_column: Annotated[
-        str | None,
-        typer.Option("--code-column", help="Column with the HS/CN codes.", metavar="C"),
-    ] = None,
-    description_column: Annotated[
-        str | None,
-        typer.Option(
-            "--description-column",
-            help="Column with the goods description.",
-            metavar="C",
-        ),
-    ] = None,
-    destination_column: Annotated[
-        str | None,
-        typer.Option(
-            "--destination-column",
-            help="Column with the destination country.",
-            metavar="C",
-        ),
-    ] = None,
-    date_column: Annotated[
-        str | None,
-        typer.Option(
-            "--date-column",
-            help="Column with the declaration/shipment date.",
-            metavar="C",
-        ),
-    ] = None,
-    origin_column: Annotated[
-        str | None,
-        typer.Option(
-            "--origin-column", help="Column with the origin country.", metavar="C"
-        ),
-    ] = None,
-    value_column: Annotated[
-        str | None,
-        typer.Option("--value-column", help="Column with the value.", metavar="C"),
-    ] = None,
+    code_column: CodeColumnOpt = None,
+    description_column: DescriptionColumnOpt = None,
+    destination_column: DestinationColumnOpt = None,
+    date_column: DateColumnOpt = None,
+    origin_column: OriginColumnOpt = None,
+    value_column: ValueColumnOpt = None,
     destination: Annotated[
         str,
-        typer.Option(
-            "--destination",
-            "-d",
-            help="Destination for rows without one in their destination column "
+        destination_option(
+            "Destination for rows without one in their destination column "
             "(or for every row when there is no such column): ISO alpha-2 or "
-            "alpha-3 code or a name (default RU).",
-            metavar="COUNTRY",
+            "alpha-3 code or a name (default RU)."
         ),
     ] = _DEFAULT_DESTINATION,
     as_of: AsOfOpt = None,

@@ -1,0 +1,374 @@
+"""Per-group answers of the screener: one GroupAnswer per code, date and destination."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tracker.catalog import Catalog
+from tracker.checking import binding_matches, list_verdicts
+from tracker.countries import destination_index
+from tracker.editions import read_hs2017, successor_gaps
+from tracker.hs_splits import load_splits
+from tracker.matching import match_code, obligation
+from tracker.models import Match
+
+#: Outcome of one row.
+#: match: an entry of a list that applies to the row's destination covers the
+#: code on the row's date (``listed`` or ``listed-if``: see tracker_verdicts);
+#: no-match: no entry matches (not a licence decision);
+#: indeterminate: cannot be decided from the row (tracker_reason says why).
+RowStatus = Literal["match", "no-match", "indeterminate"]
+STATUSES: tuple[RowStatus, ...] = ("match", "no-match", "indeterminate")
+
+
+@dataclass(frozen=True)
+class GroupAnswer:
+    """The answer shared by every row of one decision group."""
+
+    status: RowStatus
+    reason: str
+    lists: str
+    entries: str
+    tiers: str
+    verdicts: str
+    notes: str
+    #: (list key, tier or "") pairs of the matches, for the summary.
+    list_tiers: tuple[tuple[str, str], ...] = ()
+
+
+class GroupAnswerer:
+    """The catalogue, defaults and answer caches behind ``Screener``'s per-group answers.
+
+    Args: see ``Screener`` (tracker.screen_kernel).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        destination: str | None = None,
+        as_of: dt.date | None = None,
+        lists: Iterable[str] | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self._destinations = destination_index(catalog.path)
+        self.default_destination = (
+            self._destinations.parse(destination).lower()
+            if destination is not None
+            else None
+        )
+        self.default_date = as_of if as_of is not None else dt.date.today()
+        self.lists = tuple(lists) if lists is not None else tuple(catalog.lists)
+        self.splits = load_splits(catalog.path)
+        bounds: set[dt.date] = set()
+        for e in catalog.entries:
+            bounds.update(d for d in (e.added, e.ended) if d is not None)
+        for meta in catalog.lists.values():
+            if meta.covers_from is not None:
+                bounds.add(meta.covers_from)
+            for period in meta.coverage:
+                bounds.update(d for d in (period.start, period.end) if d is not None)
+        self._bounds = sorted(bounds)
+        self._dest_classes: dict[str | None, int] = {}
+        self._class_of_sig: dict[tuple[bool, ...], int] = {}
+        self._lock = threading.Lock()
+        self._class_rep: list[str | None] = []
+        self._answer_list: list[GroupAnswer] = []
+        self._answer_ids: dict[GroupAnswer, int] = {}
+        self._flags: dict[str | None, tuple[dict[str, bool], dict[str, bool]]] = {}
+        self._matches: dict[tuple[Any, ...], list[Match]] = {}
+        self._answer_memo: dict[tuple[Any, ...], GroupAnswer] = {}
+        self._states: dict[dt.date, tuple[bool, tuple[Any, ...]]] = {}
+
+    def _epoch_date(self, epoch: int) -> dt.date:
+        if epoch == 0:
+            first = self._bounds[0] if self._bounds else self.default_date
+            return first - dt.timedelta(days=1)
+        return self._bounds[epoch - 1]
+
+    def _list_flags(self, dest: str | None) -> tuple[dict[str, bool], dict[str, bool]]:
+        """Per list: does it apply to ``dest``; does it concern ``dest``."""
+        flags = self._flags.get(dest)
+        if flags is None:
+            lists = self.catalog.lists
+            flags = (
+                {k: meta.applies_to(dest) for k, meta in lists.items()},
+                {k: meta.concerns(dest) for k, meta in lists.items()},
+            )
+            self._flags[dest] = flags
+        return flags
+
+    def _answer_id(self, ans: GroupAnswer) -> int:
+        """The one id of answers equal to ``ans`` (registered on first sight)."""
+        with self._lock:  # screen() may run in several threads
+            known = self._answer_ids.get(ans)
+            if known is None:
+                known = len(self._answer_list)
+                self._answer_list.append(ans)
+                self._answer_ids[ans] = known
+            return known
+
+    def _dest_class(self, dest: str | None) -> int:
+        """Destinations for which every list applies and concerns alike share a class."""
+        known = self._dest_classes.get(dest)
+        if known is not None:
+            return known
+        with self._lock:  # screen() may run in several threads
+            sig = self._sig(dest)
+            cls = self._class_of_sig.get(sig)
+            if cls is None:
+                cls = len(self._class_rep)
+                self._class_rep.append(dest)
+                self._class_of_sig[sig] = cls
+            self._dest_classes[dest] = cls
+            return cls
+
+    def _sig(self, dest: str | None) -> tuple[bool, ...]:
+        return tuple(
+            flag
+            for key in self.lists
+            for flag in (
+                self.catalog.lists[key].applies_to(dest),
+                self.catalog.lists[key].concerns(dest),
+            )
+        )
+
+    def _match(
+        self,
+        code: str,
+        on: dt.date,
+        key: tuple[Any, ...] | None = None,
+        lists: tuple[str, ...] | None = None,
+    ) -> list[Match]:
+        """match_code, cached by ``key`` (the decision group) or by code and date."""
+        cache_key = (key if key is not None else (code, on), lists)
+        found = self._matches.get(cache_key)
+        if found is None:
+            found = match_code(
+                self.catalog, code, as_of=on, lists=lists if lists else self.lists
+            )
+            self._matches[cache_key] = found
+        return found
+
+    def answer(
+        self,
+        code: str,
+        on: dt.date,
+        dest: str | None,
+        key: tuple[Any, ...] | None = None,
+    ) -> GroupAnswer:
+        """Return the answer for one usable code, date and destination.
+
+        The vectorised kernel calls this once per decision group; it is also the
+        per-row reference implementation. The per-list answers come from
+        ``tracker.checking.list_verdicts``, as in ``tracker check``: the row is
+        ``match`` when a list that applies to (or binds exports to) the
+        destination lists the code, ``indeterminate`` when such a list cannot
+        answer (no bundled data for the date, a coverage gap, a split HS 2017
+        code), ``no-match`` otherwise.
+        """
+        matches = list(self._match(code, on, key))
+        if read_hs2017(self.catalog, code) is not None:
+            # the successors' matches depend on the date too: no memo
+            return self._answer(code, on, dest, key, matches)
+        # Equal matches, destination and per-list date state give the same answer:
+        # many epochs (dates between list changes) share one for a code.
+        state = self._date_state(on, code)
+        memo_key = (
+            code if len(code) == 2 else "",  # a chapter gets its own note
+            dest,
+            tuple((m.list_key, m.entry_id, m.verdict, m.basis) for m in matches),
+            state,
+        )
+        known = self._answer_memo.get(memo_key)
+        if known is not None:
+            return known
+        answer = self._answer(code, on, dest, key, matches)
+        self._answer_memo[memo_key] = answer
+        return answer
+
+    def _date_state(self, on: dt.date, code: str) -> tuple[Any, ...]:
+        """Per list: can it answer on ``on``, and what does its data leave out."""
+        base = self._states.get(on)
+        if base is None:
+            scoped = any(
+                p.codes and p.contains(on) and not p.complete
+                for lst in self.lists
+                for p in self.catalog.lists[lst].coverage
+            )
+            base = (
+                scoped,
+                tuple(
+                    (
+                        lst,
+                        self.catalog.list_gap(lst, on) is None,
+                        self.catalog.coverage_note(lst, on, None),
+                    )
+                    for lst in self.lists
+                ),
+            )
+            self._states[on] = base
+        if not base[0]:
+            return base[1]
+        return tuple(
+            (
+                lst,
+                self.catalog.list_gap(lst, on) is None,
+                self.catalog.coverage_note(lst, on, [code]),
+            )
+            for lst in self.lists
+        )
+
+    def _answer(
+        self,
+        code: str,
+        on: dt.date,
+        dest: str | None,
+        key: tuple[Any, ...] | None,
+        matches: list[Match],
+    ) -> GroupAnswer:
+        codes = [code]
+        split: dict[str, str] = {}
+        notes: list[str] = []
+        reading = read_hs2017(self.catalog, code)
+        if reading is not None:
+            if reading.translated is not None:
+                seen = {(m.list_key, m.entry_id) for m in matches}
+                extra_key = None if key is None else ("hs2017", *key)
+                matches.extend(
+                    m
+                    for m in self._match(reading.translated, on, extra_key)
+                    if (m.list_key, m.entry_id) not in seen
+                )
+                codes.append(reading.translated)
+                notes.append(reading.note)
+            else:
+                split = successor_gaps(
+                    self.catalog, reading, matches, as_of=on, lists=self.lists
+                )
+        verdicts = list_verdicts(
+            self.catalog, matches, dest, on, codes, split, lists=self.lists
+        )
+        binding: list[Match] = []
+        for v in verdicts:
+            binding.extend(binding_matches(self.catalog, v, matches, dest))
+        kept = {(m.list_key, m.entry_id) for m in binding}
+        concern = sorted(
+            {
+                m.list_key
+                for m in binding
+                if obligation(self.catalog, m, dest) == "due-diligence"
+            }
+        )
+        if concern:
+            notes.append(
+                f"{', '.join(concern)}: due-diligence concern for this destination "
+                "(not a restriction on it)"
+            )
+        clause = sorted(
+            {
+                m.list_key
+                for m in binding
+                if obligation(self.catalog, m, dest) == "contract-clause"
+            }
+        )
+        if clause:
+            notes.append(
+                f"{', '.join(clause)}: contract clause for this destination "
+                "(no re-export to Russia), not a restriction on it"
+            )
+        rest = sorted(
+            {m.list_key for m in matches if (m.list_key, m.entry_id) not in kept}
+        )
+        if rest:
+            notes.append(
+                "also matches entries that do not restrict exports to this "
+                f"destination: {', '.join(rest)}"
+            )
+        unknown = [v for v in verdicts if v.verdict == "indeterminate"]
+        if binding:
+            direct = [m for m in binding if m.basis != "derived"]
+            if len(code) == 2 and direct and all(m.basis == "narrower" for m in direct):
+                # One answer with lookup and check: a chapter is `listed-if` (only
+                # if the goods fall under a listed code), never undecided.
+                notes.append(
+                    f"code-too-short: chapter {code} is broader than every listed "
+                    "code it contains: give at least 4 digits"
+                )
+            if unknown:
+                notes.append(
+                    "indeterminate: "
+                    + ", ".join(v.list_key for v in unknown)
+                    + " (no answer from the bundled data; see tracker check)"
+                )
+            ans = self._group(binding, "match", notes, dest)
+            return ans
+        if unknown:
+            if any(v.list_key in split for v in unknown):
+                kind = "code-hs2017-split"
+            elif any(self.catalog.list_gap(v.list_key, on) for v in unknown):
+                kind = "list-not-bundled"
+            else:
+                kind = "list-incomplete"
+            # The group's date stands for every row date of its epoch.
+            details = "; ".join(
+                f"{v.list_key}: {v.reason}".replace(f" on {on}", " on the row's date")
+                for v in unknown
+            )
+            return GroupAnswer(
+                "indeterminate",
+                f"{kind}: {', '.join(v.list_key for v in unknown)} — {details}",
+                "",
+                "",
+                "",
+                "",
+                "; ".join(notes),
+            )
+        return GroupAnswer("no-match", "", "", "", "", "", "; ".join(notes))
+
+    def _group(
+        self,
+        matches: list[Match],
+        status: RowStatus,
+        notes: list[str],
+        dest: str | None = None,
+    ) -> GroupAnswer:
+        lists: list[str] = []
+        entries: list[str] = []
+        verdicts: list[str] = []
+        tiers: list[str] = []
+        pairs: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for m in matches:
+            if m.list_key not in lists:
+                lists.append(m.list_key)
+            if (m.list_key, m.entry_id) in seen:
+                continue
+            seen.add((m.list_key, m.entry_id))
+            entries.append(f"{m.list_key}:{m.entry_id}")
+            # A list that binds exports to the destination without restricting
+            # them says what it asks: due-diligence or contract-clause
+            # ("-if" when the entry is listed-if).
+            kind = obligation(self.catalog, m, dest)
+            if kind is None:
+                verdicts.append(m.verdict)
+            else:
+                verdicts.append(kind if m.verdict == "listed" else f"{kind}-if")
+            if m.tier is not None and f"{m.list_key}:{m.tier}" not in tiers:
+                tiers.append(f"{m.list_key}:{m.tier}")
+            if (m.list_key, m.tier or "") not in pairs:
+                pairs.append((m.list_key, m.tier or ""))
+        return GroupAnswer(
+            status,
+            "",
+            ";".join(lists),
+            ";".join(entries),
+            ";".join(tiers),
+            ";".join(verdicts),
+            "; ".join(notes),
+            tuple(pairs),
+        )

@@ -1,0 +1,693 @@
+"""The vectorised Arrow/NumPy screening kernel: Screener.screen over a table of cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tracker.catalog import Catalog
+from tracker.cells import (
+    CodeReading,
+    read_code_cached,
+    read_dates,
+)
+from tracker.countries import UnknownDestinationError
+from tracker.hs import VALID_LENGTHS
+from tracker.readers import ColumnMapping, text_array
+from tracker.screen_answer import GroupAnswer, GroupAnswerer
+from tracker.screen_keywords import KeywordScanner
+from tracker.screening_summary import ScreeningSummary, account
+
+#: Columns added to every row, in this order.
+ADDED_COLUMNS = (
+    "tracker_row",
+    "tracker_code",
+    "tracker_status",
+    "tracker_reason",
+    "tracker_lists",
+    "tracker_entries",
+    "tracker_tiers",
+    "tracker_verdicts",
+    "tracker_keywords",
+    "tracker_as_of",
+    "tracker_destination",
+    "tracker_notes",
+)
+
+_FAST_CODE = r"^(?:\d{2}|\d{4}|\d{6}|\d{8}|\d{10})$"
+#: CodeState values in a fixed order (index 0 = ok, 1 = repaired: usable).
+_STATES = ("ok", "repaired", "missing", "malformed", "digits-lost", "ambiguous")
+
+
+class Screener(GroupAnswerer):
+    """A catalogue prepared for screening many rows (indexes and caches).
+
+    Args:
+        catalog: the loaded catalogue.
+        destination: destination for rows without a destination cell (ISO
+            code or name, read by ``tracker.countries.parse_destination``;
+            None: every list applies).
+        as_of: date for rows without a date cell (None: today).
+        lists: only these list keys (None: all).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        destination: str | None = None,
+        as_of: dt.date | None = None,
+        lists: Iterable[str] | None = None,
+    ) -> None:
+        super().__init__(catalog, destination=destination, as_of=as_of, lists=lists)
+        self.keywords = KeywordScanner(catalog)
+        codes = sorted(_decisive_codes(catalog, self.splits))
+        self._keys = {
+            n: pa.array([c for c in codes if len(c) == n], type=pa.string())
+            for n in VALID_LENGTHS
+        }
+        # Offsets that make ids of keys of every length distinct.
+        self._key_base: dict[int, int] = {}
+        total = 0
+        for size in VALID_LENGTHS:
+            self._key_base[size] = total
+            total += len(self._keys[size])
+        narrower = sorted({c[:n] for c in codes for n in VALID_LENGTHS if n < len(c)})
+        self._narrower = pa.array(narrower, type=pa.string())
+        self._split6 = pa.array([k for k in self.splits if len(k) == 6], pa.string())
+        self._split4 = pa.array([k for k in self.splits if len(k) == 4], pa.string())
+        # first four digits of entry codes and split rows -> True
+        self._head_table = np.zeros(10_000, dtype=bool)
+        for c in [*codes, *self.splits]:
+            if len(c) >= 4 and _is_digits(c[:4]):
+                self._head_table[int(c[:4])] = True
+        # chapter (2-digit) entry code -> its index in self._keys[2]
+        self._chapter_id = np.full(100, -1, dtype=np.int64)
+        for i, c in enumerate(self._keys[2].to_pylist()):
+            if _is_digits(c):
+                self._chapter_id[int(c)] = i
+        self._bound_days = np.array(
+            [b.toordinal() for b in self._bounds], dtype=np.int64
+        )
+        # decision group signature (packed int or tuple) -> answer id; equal
+        # answers share one id
+        self._answers: dict[Any, int] = {}
+
+    def _pack(self, parts: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any] | None:
+        """Signature parts (length, key ids, epoch, class) as one int64 per row.
+
+        The radices are fixed for the screener, so a packed signature means the
+        same in every chunk. None if a value falls outside them.
+        """
+        radices = [
+            11,  # code length 0..10
+            sum(len(k) for k in self._keys.values()) + 1,  # deep + 1
+            len(self._narrower) + 1,
+            len(self._split6) + 1,
+            len(self._split4) + 1,
+            len(self._bounds) + 1,  # epoch 0..len(bounds)
+        ]
+        span = 1
+        for r in radices:
+            span *= r
+        *inner, classes = parts
+        if not len(classes) or int(classes.max()) >= (2**62) // span:
+            return None
+        key = classes.astype(np.int64)
+        for part, radix, shift in zip(inner, radices, (0, 1, 1, 1, 1, 0), strict=True):
+            value = part.astype(np.int64) + shift
+            if int(value.min()) < 0 or int(value.max()) >= radix:
+                return None
+            key = key * radix + value
+        return key
+
+    # -- counts and issues --------------------------------------------------
+
+    def account(
+        self, out: pa.Table, columns: ColumnMapping, summary: ScreeningSummary
+    ) -> None:
+        """Add a screened table's counts and input issues to ``summary``.
+
+        See ``tracker.screening_summary.account`` (with this screener's
+        country names).
+        """
+        account(out, columns, summary, self._destinations)
+
+    # -- the vectorised kernel ---------------------------------------------
+
+    def _prefix_lookups(self, code: pa.Array) -> list[np.ndarray[Any, Any]]:
+        """Longest containing entry code, narrower entry code, split rows."""
+        deep = np.full(len(code), -1, dtype=np.int64)
+        for size in sorted(VALID_LENGTHS, reverse=True):
+            keys = self._keys[size]
+            if len(keys) == 0:
+                continue
+            found = _lookup(pc.utf8_slice_codeunits(code, 0, size), keys)
+            take = (deep < 0) & (found >= 0)
+            deep[take] = found[take] + self._key_base[size]
+        return [
+            deep,
+            _lookup(code, self._narrower),
+            _lookup(pc.utf8_slice_codeunits(code, 0, 6), self._split6),
+            _lookup(pc.utf8_slice_codeunits(code, 0, 4), self._split4),
+        ]
+
+    def screen(self, table: pa.Table, columns: ColumnMapping) -> pa.Table:
+        """Screen an Arrow table of text cells; return it with tracker_* columns.
+
+        ``table`` must hold the mapped columns as strings and ``tracker_row``
+        (int64). Input columns are returned unchanged, in order, followed by
+        ``ADDED_COLUMNS``. Counts and issues are gathered from the result by
+        ``account``.
+        """
+        n = table.num_rows
+        rows = table.column("tracker_row").combine_chunks()
+        # Text columns the kernel dictionary-encodes anyway go out encoded
+        # (same values; cheaper to write).
+        same: dict[str, pa.DictionaryArray] = {}
+        raw_code = text_array(table.column(columns.code))
+        dflt = self.default_date
+
+        # 1. codes: clean digit strings directly, everything else once per value
+        # (2, 4, 6, 8 or 10 ASCII digits: the same test as _FAST_CODE)
+        nbytes = np.asarray(pc.binary_length(raw_code).fill_null(0))
+        fast = (
+            np.asarray(pc.ascii_is_decimal(raw_code).fill_null(False))
+            & (nbytes % 2 == 0)
+            & (nbytes >= 2)
+            & (nbytes <= 10)
+        )
+        code: pa.Array = raw_code
+        length_of = np.where(fast, nbytes, 0).astype(np.int64)
+        state_idx = np.zeros(n, dtype=np.int32)  # 0 = ok
+        slow_idx = np.full(n, -1, dtype=np.int64)  # row -> distinct slow value
+        readings: list[CodeReading] = []
+        if not fast.all():
+            slow = np.flatnonzero(~fast)
+            idx, readings = _unique_readings(pc.take(raw_code, pa.array(slow)))
+            slow_idx[slow] = np.asarray(idx)
+            # unusable codes become "" (no lookup matches it)
+            r_code = pa.array([r.code or "" for r in readings], pa.string())
+            r_state = np.array(
+                [_STATES.index(r.state) for r in readings] + [0], np.int32
+            )
+            r_len = np.array([len(r.code or "") for r in readings], np.int64)
+            code = pc.replace_with_mask(
+                raw_code, pa.array(~fast), pc.take(r_code, pa.array(slow_idx[slow]))
+            )
+            at = np.where(slow_idx < 0, len(readings), slow_idx)  # fast -> ok
+            state_idx = r_state[at]
+            length_of[slow] = r_len[slow_idx[slow]]
+
+        # 2. dates: each distinct text read once; an ambiguous day follows the
+        # order the column's other cells show (tracker.cells.read_dates). An
+        # unreadable or ambiguous date makes the row indeterminate: it is never
+        # screened for a default date.
+        if columns.date is not None:
+            enc = _encode_cells(table, columns.date, same)
+            date_vals = enc.dictionary.to_pylist()
+            date_idx = np.asarray(enc.indices).astype(np.int64)
+            parsed = read_dates(date_vals, columns.date_convention)
+            days_u = np.array(
+                [
+                    r.date.toordinal() if r.date is not None else dflt.toordinal()
+                    for r in parsed
+                ],
+                dtype=np.int64,
+            )
+            date_note_u: list[str | None] = [
+                r.message
+                if r.date is not None and r.message != ""
+                else (
+                    f"no date: screened as of {dflt}" if r.state == "missing" else None
+                )
+                for r in parsed
+            ]
+            has = np.array([x is not None for x in date_note_u] + [False])
+            date_note_idx = np.where(has[date_idx], date_idx, -1)
+            date_reason_u = [r.message for r in parsed]
+            unusable = np.array(
+                [r.state in ("unreadable", "ambiguous") for r in parsed] + [False]
+            )
+            date_bad = unusable[date_idx]
+        else:
+            days_u = np.full(min(n, 1), dflt.toordinal(), dtype=np.int64)
+            date_idx = np.zeros(n, dtype=np.int64)
+            date_note_u, date_note_idx = [], np.full(n, -1, np.int64)
+            date_reason_u, date_bad = [], np.zeros(n, dtype=bool)
+        # epochs and as-of days of the distinct dates, then per row
+        epoch = np.searchsorted(self._bound_days, days_u, side="right")[date_idx]
+        day_u, day_inv = np.unique(days_u, return_inverse=True)
+        day_idx = day_inv.reshape(-1)[date_idx]
+        as_of_u = pa.array(
+            [dt.date.fromordinal(int(d)).isoformat() for d in day_u] + [""],
+            pa.string(),
+        )
+        day_idx[date_bad] = len(day_u)  # no usable date: tracker_as_of stays empty
+
+        # 3. destinations: each distinct text read once
+        if columns.destination is not None:
+            enc = _encode_cells(table, columns.destination, same)
+            dest_vals = enc.dictionary.to_pylist()
+            dest_idx = np.asarray(enc.indices).astype(np.int64)
+            iso = [self._destinations.read(v) for v in dest_vals]
+            # An unknown destination makes the row indeterminate (below), never
+            # a default: a narrower answer would look like a real one.
+            unknown_u = [
+                c is None and v.strip() != ""
+                for v, c in zip(dest_vals, iso, strict=True)
+            ]
+            filled = [
+                c.lower()
+                if c is not None
+                else (None if bad else self.default_destination)
+                for c, bad in zip(iso, unknown_u, strict=True)
+            ]
+        else:
+            dest_vals, unknown_u = [], []
+            filled = [self.default_destination]
+            dest_idx = np.zeros(n, dtype=np.int64)
+        dest_note_u: list[str | None] = []
+        dest_note_idx = np.full(n, -1, np.int64)
+        dest_u = [c.upper() if c is not None else "" for c in filled]
+        cls_u = np.array([self._dest_class(c) for c in filled] + [0], dtype=np.int64)
+        dest_cls = cls_u[dest_idx]
+
+        # 4. prefix index lookups. The entry codes that contain a code are
+        # fixed by the longest one (the shorter ones are its prefixes), so a
+        # code's signature is: length, longest containing entry code, the
+        # entry codes under it (narrower), and its HS 2017 split row.
+        deep = np.full(n, -1, dtype=np.int64)  # id of the longest containing key
+        comps = [length_of, deep, *(np.full(n, -1, dtype=np.int64) for _ in "nsS")]
+        # A clean code of 4+ digits whose first four begin no entry code and
+        # no split row can only sit under a chapter key: the other lookups
+        # run on the remaining rows only. The first digits are read straight
+        # from the text buffer.
+        clean4 = fast & (nbytes >= 4)
+        head = np.where(clean4, _leading_number(raw_code, 4), 0)
+        near = ~clean4 | self._head_table[head]
+        chapter = self._chapter_id[head // 100]
+        far = ~near & (chapter >= 0)
+        deep[far] = chapter[far] + self._key_base[2]
+        at = np.flatnonzero(near)
+        if len(at):
+            for i, comp in enumerate(self._prefix_lookups(pc.take(code, pa.array(at)))):
+                comps[i + 1][at] = comp
+        hit_mask = np.zeros(n, dtype=bool)
+        for comp in comps[1:]:
+            hit_mask |= comp >= 0
+
+        # 5. answers: index 0 = no hit, 1.. = decision groups
+        answers: list[GroupAnswer] = [GroupAnswer("no-match", "", "", "", "", "", "")]
+        group = np.zeros(n, dtype=np.int64)
+        hit_rows = np.flatnonzero(hit_mask & (state_idx <= 1) & ~date_bad)
+        row_sets: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], list[int]]]
+        row_sets = []
+        if len(hit_rows):
+            parts = [c[hit_rows] for c in comps] + [epoch[hit_rows], dest_cls[hit_rows]]
+            packed = self._pack(parts)
+            cache_keys: list[Any]
+            if packed is not None:  # one int64 per signature (the usual case)
+                inverse, count = _factorize(packed)
+                first = _first_rows(inverse, count)
+                cache_keys = packed[first].tolist()
+            else:
+                inverse, first = _factorize_rows(parts)
+                cache_keys = [
+                    tuple(r) for r in np.stack([p[first] for p in parts], 1).tolist()
+                ]
+            get = self._answers.get
+            ids: list[int] = [get(k, -1) for k in cache_keys]
+            misses = [i for i, known in enumerate(ids) if known < 0]
+            if misses:
+                reps = pc.take(code, pa.array(hit_rows[first[misses]])).to_pylist()
+                for i, rep in zip(misses, reps, strict=True):
+                    sig = [int(p[first[i]]) for p in parts]
+                    ids[i] = self._answer_id(
+                        self.answer(
+                            rep,
+                            self._epoch_date(sig[-2]),
+                            self._class_rep[sig[-1]],
+                            key=tuple(sig[:-1]),
+                        )
+                    )
+                    self._answers[cache_keys[i]] = ids[i]
+            row_sets.append((hit_rows, inverse, ids))
+        # Rows whose code touches no entry code: their answer depends only on
+        # the date (coverage gaps, lists without data for it) and destination.
+        free_rows = np.flatnonzero(~hit_mask & (state_idx <= 1) & ~date_bad)
+        if len(free_rows):
+            width = len(self._bounds) + 1
+            free_key = dest_cls[free_rows] * width + epoch[free_rows]
+            inverse, count = _factorize(free_key)
+            first = _first_rows(inverse, count)
+            ids = []
+            for i in first.tolist():
+                row = int(free_rows[i])
+                cache_key = ("free", int(dest_cls[row]), int(epoch[row]))
+                known = self._answers.get(cache_key)
+                if known is None:
+                    rep = str(code[row].as_py())
+                    known = self._answer_id(
+                        self.answer(
+                            rep,
+                            self._epoch_date(int(epoch[row])),
+                            self._class_rep[int(dest_cls[row])],
+                            key=("free", int(epoch[row])),
+                        )
+                    )
+                    self._answers[cache_key] = known
+                ids.append(known)
+            row_sets.append((free_rows, inverse, ids))
+        # groups with equal answers are merged: one dictionary value each
+        if row_sets:
+            used = np.unique(
+                np.concatenate([np.array(i, dtype=np.int64) for *_, i in row_sets])
+            )
+            answers.extend(self._answer_list[i] for i in used.tolist())
+            for at_rows, inverse, ids in row_sets:
+                local = np.searchsorted(used, np.array(ids, dtype=np.int64))
+                group[at_rows] = local[inverse] + 1
+        # unusable codes: one group per state (the reason is set per row below)
+        base = len(answers)
+        for _state in _STATES[1:]:
+            answers.append(GroupAnswer("indeterminate", "", "", "", "", "", ""))
+        bad_code = state_idx > 1  # 1 = repaired: usable
+        group[bad_code] = base + state_idx[bad_code] - 1
+        # a usable code on a row without a usable date (reason set per row)
+        answers.append(GroupAnswer("indeterminate", "", "", "", "", "", ""))
+        group[date_bad & ~bad_code] = len(answers) - 1
+        # unknown destinations: one indeterminate group per distinct value
+        if any(unknown_u):
+            unknown_group = np.full(len(unknown_u) + 1, -1, dtype=np.int64)
+            for u, (value, bad) in enumerate(zip(dest_vals, unknown_u, strict=True)):
+                if bad:
+                    error = UnknownDestinationError(
+                        value, self._destinations.suggest(value)
+                    )
+                    unknown_group[u] = len(answers)
+                    answers.append(
+                        GroupAnswer(
+                            "indeterminate",
+                            f"destination-unknown: {error.detail}",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                        )
+                    )
+            row_group = unknown_group[dest_idx]
+            unknown_rows = row_group >= 0
+            group[unknown_rows] = row_group[unknown_rows]
+
+        # 6. keywords in the description, each distinct text scanned once
+        if columns.description is not None:
+            enc = _encode_cells(table, columns.description, same)
+            kw_u = self.keywords.describe(enc.dictionary.to_pylist())
+            desc_idx = np.asarray(enc.indices).astype(np.int64)
+        else:
+            kw_u, desc_idx = [""], np.zeros(n, dtype=np.int64)
+        has_kw_u = np.array([k != "" for k in kw_u] + [False])
+        kw_idx = np.where(has_kw_u[desc_idx], desc_idx, -1)
+
+        # 7. per-row texts built once per distinct combination of their parts
+        reason = self._reasons(
+            answers,
+            group,
+            bad_code,
+            slow_idx,
+            kw_idx,
+            readings,
+            kw_u,
+            np.where(date_bad, date_idx, -1),
+            date_reason_u,
+        )
+        no_match = np.array([a.status == "no-match" for a in answers])
+        conflict = (kw_idx >= 0) & no_match[group]
+        # Groups with the same notes (most have none) share one id.
+        group_notes: list[str] = []
+        note_id: dict[str, int] = {}
+        for a in answers:
+            if a.notes != "" and a.notes not in note_id:
+                note_id[a.notes] = len(group_notes)
+                group_notes.append(a.notes)
+        gnote = np.array([note_id.get(a.notes, -1) for a in answers], np.int64)
+        notes = self._notes(
+            group_notes,
+            [
+                np.where(state_idx == 1, slow_idx, -1),
+                date_note_idx,
+                dest_note_idx,
+                gnote[group],
+                np.where(conflict, kw_idx, -1),
+            ],
+            readings,
+            date_note_u,
+            dest_note_u,
+            kw_u,
+        )
+
+        added = {
+            "tracker_row": rows,
+            "tracker_code": code,
+            "tracker_status": _dictionary(group, [a.status for a in answers]),
+            "tracker_reason": reason,
+            "tracker_lists": _dictionary(group, [a.lists for a in answers]),
+            "tracker_entries": _dictionary(group, [a.entries for a in answers]),
+            "tracker_tiers": _dictionary(group, [a.tiers for a in answers]),
+            "tracker_verdicts": _dictionary(group, [a.verdicts for a in answers]),
+            "tracker_keywords": _dictionary(desc_idx, kw_u),
+            "tracker_as_of": pa.DictionaryArray.from_arrays(
+                pa.array(day_idx.astype(np.int32)), as_of_u
+            ),
+            "tracker_destination": _dictionary(dest_idx, dest_u),
+            "tracker_notes": notes,
+        }
+        out = table.drop_columns(["tracker_row"])
+        for name, encoded in same.items():
+            out = out.set_column(out.column_names.index(name), name, encoded)
+        for name in ADDED_COLUMNS:
+            out = out.append_column(name, added[name])
+        return out
+
+    @staticmethod
+    def _reasons(
+        answers: list[GroupAnswer],
+        group: np.ndarray[Any, Any],
+        bad_code: np.ndarray[Any, Any],
+        slow_idx: np.ndarray[Any, Any],
+        kw_idx: np.ndarray[Any, Any],
+        readings: list[CodeReading],
+        kw_u: list[str],
+        date_bad_idx: np.ndarray[Any, Any],
+        date_reason_u: list[str],
+    ) -> pa.Array:
+        """tracker_reason: the group's reason, or the code and date cells' problems."""
+        values = [a.reason for a in answers]
+        indices = group.copy()
+        bad = np.flatnonzero(bad_code | (date_bad_idx >= 0))
+        if len(bad):
+            code_part = np.where(bad_code[bad], slow_idx[bad], -1)
+            # a bad code's group has no reason unless the destination is
+            # unknown too (both are said)
+            group_part = group[bad]
+            kw_part = np.where(bad_code[bad], kw_idx[bad], -1)
+            inv, first = _factorize_rows(
+                [code_part, group_part, kw_part, date_bad_idx[bad]]
+            )
+            for i in first.tolist():
+                row = int(bad[i])
+                parts = []
+                if bad_code[row]:
+                    reading = readings[slow_idx[row]]
+                    parts.append(f"code-{reading.state}: {reading.message}")
+                if answers[group[row]].reason != "":
+                    parts.append(answers[group[row]].reason)
+                if date_bad_idx[row] >= 0:
+                    parts.append(date_reason_u[date_bad_idx[row]])
+                if bad_code[row] and kw_idx[row] >= 0:
+                    parts.append(f"the description mentions {kw_u[kw_idx[row]]}")
+                values.append("; ".join(parts))
+            indices[bad] = len(answers) + inv
+        return _dictionary(indices, values)
+
+    @staticmethod
+    def _notes(
+        group_notes: list[str],
+        keys: list[np.ndarray[Any, Any]],
+        readings: list[CodeReading],
+        date_note_u: list[str | None],
+        dest_note_u: list[str | None],
+        kw_u: list[str],
+    ) -> pa.Array:
+        """tracker_notes: repairs, defaults used, group notes, goods names seen."""
+        # Rows without any note part (most) share value 0, ""; the others are
+        # numbered by their distinct combination of parts.
+        noted = np.zeros(len(keys[0]), dtype=bool)
+        for k in keys:
+            noted |= k >= 0
+        at = np.flatnonzero(noted)
+        inv = np.zeros(len(noted), dtype=np.int64)
+        sub_inv, first = _factorize_rows([k[at] for k in keys])
+        inv[at] = sub_inv + 1
+        rep, dnote, cnote, grp, kwn = (k[at[first]].tolist() for k in keys)
+        values = [""]
+        for r, d, c, g, k in zip(rep, dnote, cnote, grp, kwn, strict=True):
+            parts = []
+            if r >= 0:
+                parts.append(readings[r].message)
+            if d >= 0:
+                parts.append(date_note_u[d] or "")
+            if c >= 0:
+                parts.append(dest_note_u[c] or "")
+            if g >= 0:
+                parts.append(group_notes[g])
+            if k >= 0:
+                parts.append(
+                    f"the description mentions {kw_u[k]}, a kind of goods the "
+                    "lists cover: check the code"
+                )
+            values.append("; ".join(p for p in parts if p != ""))
+        return _dictionary(inv, values)
+
+
+def plain_strings(table: pa.Table) -> pa.Table:
+    """Return ``table`` with dictionary-encoded columns cast to plain strings.
+
+    The kernel returns its text columns dictionary-encoded (cheap to build and
+    to write); pandas users and CSV writers want plain text.
+    """
+    for i, fld in enumerate(table.schema):
+        if pa.types.is_dictionary(fld.type):
+            table = table.set_column(
+                i, fld.name, table.column(i).cast(fld.type.value_type)
+            )
+    return table
+
+
+def _factorize_rows(
+    parts: list[np.ndarray[Any, Any]],
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Number the distinct rows of equal-length int columns (hash-based).
+
+    Returns (group of each row, first row of each group), groups numbered in
+    order of first appearance.
+    """
+    key = np.zeros(len(parts[0]), dtype=np.int64)
+    for part in parts:
+        shifted = part.astype(np.int64) + 1  # -1 (no hit) becomes 0
+        radix = int(shifted.max()) + 1 if len(shifted) else 1
+        if int(key.max(initial=0)) >= (2**62) // max(radix, 1):
+            key = _factorize(key)[0]
+        key = key * radix + shifted
+    codes, count = _factorize(key)
+    return codes, _first_rows(codes, count)
+
+
+def _first_rows(inverse: np.ndarray[Any, Any], count: int) -> np.ndarray[Any, Any]:
+    """First row of each of ``count`` groups numbered by ``inverse``."""
+    first = np.empty(count, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1)
+    return first
+
+
+def _factorize(key: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], int]:
+    """(number of each value, in order of first appearance; distinct values)."""
+    enc = pc.dictionary_encode(pa.array(key))
+    return np.asarray(enc.indices).astype(np.int64), len(enc.dictionary)
+
+
+def _dictionary(indices: np.ndarray[Any, Any], values: list[str]) -> pa.Array:
+    """``values[indices]`` as a dictionary array whose values are distinct.
+
+    Parquet writes an Arrow dictionary as it is only when its values are
+    distinct; with repeats it falls back to plain text for every row.
+    """
+    first: dict[str, int] = {}
+    remap = [first.setdefault(v, len(first)) for v in values]
+    if len(first) < len(values):
+        indices = np.asarray(remap, dtype=np.int64)[indices]
+        values = list(first)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices.astype(np.int32)), pa.array(values, pa.string())
+    )
+
+
+def _decisive_codes(catalog: Catalog, splits: dict[str, Any]) -> set[str]:
+    """Codes whose prefixes decide a row's answer: the entry codes, the codes of
+    coverage gaps limited to some codes, and, for an HS 2017 code moved one to
+    one, the entry codes under its successor written as HS 2017 codes."""
+    codes = {c.value for e in catalog.entries for c in e.codes}
+    for meta in catalog.lists.values():
+        for period in meta.coverage:
+            codes.update(period.codes)
+    for old, split in splits.items():
+        if len(split.hs2022) != 1 or len(split.hs2022[0]) != len(old):
+            continue
+        new = split.hs2022[0]
+        codes.update(old + c[len(new) :] for c in list(codes) if c.startswith(new))
+    return codes
+
+
+def _is_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _leading_number(arr: pa.Array, width: int) -> np.ndarray[Any, Any]:
+    """The first ``width`` bytes of each string read as a decimal number.
+
+    Meaningful only for strings that start with ``width`` ASCII digits (the
+    caller masks the others).
+    """
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    n = len(arr)
+    _, offsets_buf, data_buf = arr.buffers()[:3]
+    starts = np.frombuffer(offsets_buf, dtype=np.int32, count=arr.offset + n)[
+        arr.offset :
+    ]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else None
+    if data is None or len(data) == 0:
+        return np.zeros(n, dtype=np.int64)
+    last = len(data) - 1
+    out = np.zeros(n, dtype=np.int64)
+    for i in range(width):
+        digit = data[np.minimum(starts + i, last)].astype(np.int64) - 48
+        out = out * 10 + digit
+    return out
+
+
+def _encode_cells(
+    table: pa.Table, name: str, same: dict[str, pa.DictionaryArray]
+) -> pa.DictionaryArray:
+    """Dictionary-encode a text column (nulls as ""); note it in ``same``.
+
+    A column without nulls encodes to the same values, so the kernel may
+    return it encoded in place of the input column.
+    """
+    column = table.column(name)
+    enc: pa.DictionaryArray = pc.dictionary_encode(text_array(column))
+    if column.null_count == 0 and pa.types.is_string(column.type):
+        same[name] = enc
+    return enc
+
+
+def _lookup(keys: pa.Array, values: pa.Array) -> np.ndarray[Any, Any]:
+    if len(values) == 0:
+        return np.full(len(keys), -1, dtype=np.int64)
+    found = pc.index_in(keys, value_set=values)
+    return np.asarray(pc.fill_null(found, -1).to_numpy()).astype(np.int64)
+
+
+def _unique_readings(values: pa.Array) -> tuple[pa.Array, list[CodeReading]]:
+    enc = pc.dictionary_encode(values)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    readings = [read_code_cached(v) for v in enc.dictionary.to_pylist()]
+    return enc.indices, readings
