@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 
 from tests.conftest import REAL_DATASETS
-from tracker.annex_build import ENTRY_COLUMNS
 from tracker.catalog import Catalog
 from tracker.checking import check_items
+from tracker.models.control import ENTRY_COLUMNS
 from tracker.problems import Problem
 from tracker.uk_build import build_uk_russia
 

@@ -21,34 +21,8 @@ from pathlib import Path
 
 from tracker.act_sources import ActTables, EuSources, load_eu_sources
 from tracker.models.act import Act, AnnexLine
+from tracker.models.control import ENTRY_COLUMNS
 from tracker.problems import Problem
-
-#: Columns of lists/<key>/entries.csv (same as catalog.ENTRY_COLUMNS).
-ENTRY_COLUMNS = (
-    "entry_id",
-    "control_code",
-    "title",
-    "description",
-    "verdict",
-    "condition",
-    "thresholds",
-    "tier",
-    "codes",
-    "ex_codes",
-    "code_edition",
-    "keywords",
-    "categories",
-    "covers_list",
-    "added",
-    "added_act",
-    "ended",
-    "ended_act",
-    "wind_down_until",
-    "source_ref",
-    "source_url",
-    "verification",
-    "note",
-)
 
 #: Columns of sources/eu_833/items.csv: entries that are not CN lines (articles,
 #: Annex VII Part A technical entries), with their meaning in our own words and

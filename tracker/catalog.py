@@ -24,6 +24,7 @@ from tracker.models import (
     ItemCategory,
     Publisher,
 )
+from tracker.models.control import ENTRY_COLUMNS
 from tracker.problems import Problem
 from tracker.settings import datasets_path
 
@@ -42,32 +43,6 @@ __all__ = [
     "validate_datasets",
 ]
 
-#: Columns of every lists/<key>/entries.csv, in this order.
-ENTRY_COLUMNS = (
-    "entry_id",
-    "control_code",
-    "title",
-    "description",
-    "verdict",
-    "condition",
-    "thresholds",
-    "tier",
-    "codes",
-    "ex_codes",
-    "code_edition",
-    "keywords",
-    "categories",
-    "covers_list",
-    "added",
-    "added_act",
-    "ended",
-    "ended_act",
-    "wind_down_until",
-    "source_ref",
-    "source_url",
-    "verification",
-    "note",
-)
 _MULTI = ("thresholds", "keywords", "categories")
 _DATES = ("added", "ended", "wind_down_until")
 HS_REFERENCE_FILE = "hs2022.csv"

@@ -22,12 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from tracker.annex_build import (
-    ENTRY_COLUMNS,
-    canonical_code,
-    load_hs2017,
-    render_csv,
-)
+from tracker.annex_build import canonical_code, load_hs2017, render_csv
+from tracker.models.control import ENTRY_COLUMNS
 from tracker.problems import Problem
 
 #: Columns of a schedule table (sources/uk_russia/<version>/<schedule>.csv).

@@ -21,6 +21,34 @@ Verification = Literal["official", "secondary", "unverified"]
 Jurisdiction = Literal["eu", "us", "uk", "multilateral"]
 
 
+#: Columns of every lists/<key>/entries.csv, in this order.
+ENTRY_COLUMNS = (
+    "entry_id",
+    "control_code",
+    "title",
+    "description",
+    "verdict",
+    "condition",
+    "thresholds",
+    "tier",
+    "codes",
+    "ex_codes",
+    "code_edition",
+    "keywords",
+    "categories",
+    "covers_list",
+    "added",
+    "added_act",
+    "ended",
+    "ended_act",
+    "wind_down_until",
+    "source_ref",
+    "source_url",
+    "verification",
+    "note",
+)
+
+
 class Code(BaseModel):
     """A goods code with its system and nomenclature edition."""
 
