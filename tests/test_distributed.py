@@ -91,6 +91,8 @@ def test_dask_file_engine_equals_local_engine(
     assert dask_summary.by_list_tier == local_summary.by_list_tier
     assert dask_summary.by_month == local_summary.by_month
     assert dask_summary.all_issues() == local_summary.all_issues()
+    assert dask_summary.reason_codes == local_summary.reason_codes
+    assert local_summary.reason_codes["destination-unknown"] > 0
     assert any(i.code == "destination-unknown" for i in local_summary.all_issues())
 
 

@@ -340,6 +340,67 @@ def test_unusable_dates_are_indeterminate_never_a_default(
     ]
 
 
+def test_reason_code_is_the_reasons_slug_and_the_summary_counts_it(
+    mini_catalog: Catalog,
+) -> None:
+    res = screen_frame(
+        frame(
+            [
+                ("845961", "", "RU", "2024-01-10"),  # list-not-bundled
+                ("845961", "", "RU", "2024-06-01"),  # match: no reason
+                ("", "guncotton", "RU", "2024-06-01"),
+                ("abc", "", "RU", "soon"),  # code-malformed; date-unreadable
+                ("8.54231E+09", "", "RU", "2024-06-01"),
+                ("854231.00", "", "RU", "2024-06-01"),
+                ("854230", "", "RU", "2024-06-01"),  # code-hs2017-split
+                ("845961", "", "Atlantis", "2024-06-01"),
+                ("845961", "", "Atlantis", "soon"),  # destination-unknown; date
+                ("845961", "", "RU", "soon"),
+                ("845961", "", "RU", "03/04/2024"),
+                ("8542310000.0", "", "RU", "2024-06-01"),  # a repair: a note
+                ("abc", "", "RU", "2024-06-01"),
+            ]
+        ),
+        mini_catalog,
+        columns=COLS,
+    )
+    out = res.frame
+    assert list(out.columns).index("tracker_reason_code") == (
+        list(out.columns).index("tracker_reason") + 1
+    )
+    pairs = zip(out["tracker_reason"], out["tracker_reason_code"], strict=True)
+    for reason, code in pairs:
+        if reason == "":
+            assert code == ""
+        else:
+            assert reason.startswith(f"{code}: "), (code, reason)
+    assert out["tracker_reason_code"].tolist() == [
+        "list-not-bundled",
+        "",
+        "code-missing",
+        "code-malformed",
+        "code-digits-lost",
+        "code-ambiguous",
+        "code-hs2017-split",
+        "destination-unknown",
+        "destination-unknown",
+        "date-unreadable",
+        "date-ambiguous",
+        "",
+        "code-malformed",
+    ]
+    codes = out.loc[out["tracker_reason_code"] != "", "tracker_reason_code"]
+    assert dict(res.summary.reason_codes) == codes.value_counts().to_dict()
+    # secondary parts of a reason are still read as issues of their cells
+    assert [(i.code, i.row) for i in res.issues if i.column == "Date"] == [
+        ("date-invalid", 5),
+        ("date-invalid", 10),
+        ("date-invalid", 11),
+        ("date-ambiguous", 12),
+    ]
+    assert ("code-repaired", 13) in [(i.code, i.row) for i in res.issues]
+
+
 def test_ambiguous_dates_follow_the_column(mini_catalog: Catalog) -> None:
     rows = [("845961", "", "RU", d) for d in ("03/04/2024", "13/02/2024")]
     out = screen_frame(frame(rows), mini_catalog, columns=COLS).frame

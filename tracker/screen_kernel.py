@@ -29,6 +29,7 @@ ADDED_COLUMNS = (
     "tracker_code",
     "tracker_status",
     "tracker_reason",
+    "tracker_reason_code",
     "tracker_lists",
     "tracker_entries",
     "tracker_tiers",
@@ -458,6 +459,7 @@ class Screener(GroupAnswerer):
             "tracker_code": code,
             "tracker_status": _dictionary(group, [a.status for a in answers]),
             "tracker_reason": reason,
+            "tracker_reason_code": reason_codes(reason),
             "tracker_lists": _dictionary(group, [a.lists for a in answers]),
             "tracker_entries": _dictionary(group, [a.entries for a in answers]),
             "tracker_tiers": _dictionary(group, [a.tiers for a in answers]),
@@ -555,6 +557,28 @@ class Screener(GroupAnswerer):
                 )
             values.append("; ".join(p for p in parts if p != ""))
         return _dictionary(inv, values)
+
+
+#: A reason's code: the kebab-case slug before its first ": ".
+_REASON_CODE = r"^(?P<code>[a-z0-9]+(?:-[a-z0-9]+)*): "
+
+
+def reason_codes(reason: pa.Array) -> pa.Array:
+    """tracker_reason_code: each reason's leading slug ("" for no reason).
+
+    Worked out with Arrow compute on the distinct reasons (the dictionary)
+    only, then mapped to the rows by their dictionary indices.
+    """
+    if not pa.types.is_dictionary(reason.type):
+        reason = pc.dictionary_encode(pc.fill_null(reason, ""))
+    texts = pc.fill_null(reason.dictionary, "")
+    found = pc.extract_regex(texts, _REASON_CODE)
+    codes = pc.fill_null(pc.struct_field(found, [0]), "")
+    enc = pc.dictionary_encode(codes)
+    indices = pc.take(enc.indices, pc.fill_null(reason.indices, 0))
+    return pa.DictionaryArray.from_arrays(
+        pc.cast(indices, pa.int32()), enc.dictionary.cast(pa.string())
+    )
 
 
 def plain_strings(table: pa.Table) -> pa.Table:

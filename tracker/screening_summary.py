@@ -28,6 +28,13 @@ _CODE_ISSUE: dict[str, IssueCode] = {
     "digits-lost": "code-digits-lost",
     "ambiguous": "code-malformed",
 }
+#: tracker_reason_code values of cell problems, by the cell they are about.
+#: A code cell's problems are code-<state> (see tracker.cells.CodeState).
+_BAD_CODE = frozenset(
+    f"code-{state}" for state in ("missing", "malformed", "digits-lost", "ambiguous")
+)
+_BAD_DATE = frozenset({"date-unreadable", "date-ambiguous"})
+_BAD_DESTINATION = frozenset({"destination-unknown"})
 
 
 @dataclass
@@ -42,6 +49,8 @@ class ScreeningSummary:
     by_month: Counter[tuple[str, str]] = field(default_factory=Counter)
     issues: list[RowIssue] = field(default_factory=list)
     issue_counts: Counter[str] = field(default_factory=Counter)
+    #: Rows by tracker_reason_code (rows without a reason are not counted).
+    reason_codes: Counter[str] = field(default_factory=Counter)
     #: (column, value) -> [first row, rows] of destinations not recognised.
     unknown_destinations: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     #: Value -> its error message (with the suggested code, if any).
@@ -135,33 +144,36 @@ def account(
         for k, c in zip(keys.tolist(), counts.tolist(), strict=True):
             label = labels[k // len(st_vals)] or ""
             counter[(label, st_vals[k % len(st_vals)])] += c
-    # Only the rows whose texts show a cell problem (the kernel writes one
-    # for each) are read again, so clean rows cost nothing here.
-    r_vals, r_idx = _codes_of(out.column("tracker_reason"))
+    # Rows are picked by their tracker_reason_code, never by the texts: only
+    # rows whose reason names a cell problem (the kernel writes one for each)
+    # are read again, so clean rows cost nothing here. A reason that starts
+    # with a bad code may go on with the destination's and the date's
+    # problems (and one that starts with destination-unknown with the
+    # date's), so those rows are read for them too; _cell_issues decides.
+    r_vals, r_idx = _codes_of(out.column("tracker_reason_code"))
+    r_counts = np.bincount(r_idx, minlength=len(r_vals)).tolist()
+    for v, c in zip(r_vals, r_counts, strict=True):
+        if v != "" and c:
+            summary.reason_codes[v] += c
     n_vals, n_idx = _codes_of(out.column("tracker_notes"))
     rows = out.column("tracker_row")
 
-    def flagged(reason_test: Any, note_test: Any) -> np.ndarray[Any, Any]:
-        fr = np.array([bool(reason_test(v)) for v in r_vals] + [False])
-        fn = np.array([bool(note_test(v)) for v in n_vals] + [False])
-        return np.flatnonzero(fr[r_idx] | fn[n_idx])
+    def flagged(codes: frozenset[str], note_test: Any = None) -> np.ndarray[Any, Any]:
+        fr = np.array([v in codes for v in r_vals] + [False])
+        hit = fr[r_idx]
+        if note_test is not None:
+            # Repairs ("read as …") are notes, not reasons: they have no code.
+            fn = np.array([bool(note_test(v)) for v in n_vals] + [False])
+            hit = hit | fn[n_idx]
+        return np.flatnonzero(hit)
 
-    checks = [
-        (
-            columns.code,
-            "code",
-            flagged(lambda v: v.startswith("code-"), lambda v: "read as" in v),
-        )
-    ]
+    checks = [(columns.code, "code", flagged(_BAD_CODE, lambda v: "read as" in v))]
     if columns.date is not None:
         checks.append(
             (
                 columns.date,
                 "date",
-                flagged(
-                    lambda v: "date-unreadable" in v or "date-ambiguous" in v,
-                    lambda v: False,
-                ),
+                flagged(_BAD_CODE | _BAD_DATE | _BAD_DESTINATION),
             )
         )
     if columns.destination is not None:
@@ -169,7 +181,7 @@ def account(
             (
                 columns.destination,
                 "destination",
-                flagged(lambda v: "destination-unknown" in v, lambda v: False),
+                flagged(_BAD_CODE | _BAD_DESTINATION),
             )
         )
     for column, kind, pos in checks:

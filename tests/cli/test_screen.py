@@ -183,7 +183,7 @@ class TestWithMiniData:
         assert wb.sheetnames == ["Summary", "Rows", "Issues", "Sources"]
         rows = wb["Rows"]
         assert rows.freeze_panes == "A2"
-        assert rows.auto_filter.ref == "A1:R4"
+        assert rows.auto_filter.ref == "A1:S4"
         header = [c.value for c in rows[1]]
         assert header[:6] == ["HS code", "Description", "Destination", "Date",
                               "column_5", "HS code_2"]  # fmt: skip
@@ -232,7 +232,7 @@ class TestWithMiniData:
             assert ws["A1"].fill.fgColor.rgb.endswith("1F4E78"), name
             assert ws.max_row == count + 1, name
             assert ws.freeze_panes == "A2", name
-            assert ws.auto_filter.ref == f"A1:N{count + 1}", name
+            assert ws.auto_filter.ref == f"A1:O{count + 1}", name
             assert ws.print_title_rows == "$1:$1", name
             assert ws.page_setup.orientation == "landscape", name
             numbers += [ws.cell(r, 3).value for r in range(2, count + 2)]
@@ -454,6 +454,31 @@ class TestConventions:
             assert json.loads(out.read_text())[0]["HS code"] == "854231"
         if suffix == "parquet":
             assert pq.read_table(out).column("HS code").to_pylist() == ["854231"]
+
+    @pytest.mark.parametrize("suffix", ["csv", "json", "parquet", "xlsx"])
+    def test_reason_code_column_in_every_format(
+        self, tmp_path: Path, suffix: str
+    ) -> None:
+        src = tmp_path / "f.csv"
+        src.write_text('HS code\n854231\nabc\n""\n')
+        out = tmp_path / f"out.{suffix}"
+        result = runner.invoke(app, ["screen", str(src), "-o", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+        if suffix == "csv":
+            frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+        elif suffix == "json":
+            frame = pd.DataFrame(json.loads(out.read_text()))
+        elif suffix == "parquet":
+            frame = pq.read_table(out).to_pandas()
+        else:
+            frame = pd.read_excel(out, sheet_name="Rows", dtype=str).fillna("")
+        names = list(frame.columns)
+        assert names[names.index("tracker_reason") + 1] == "tracker_reason_code"
+        assert frame["tracker_reason_code"].tolist() == [
+            "",
+            "code-malformed",
+            "code-missing",
+        ]
 
     def test_format_option(self, tmp_path: Path) -> None:
         src = tmp_path / "f.csv"

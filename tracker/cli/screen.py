@@ -247,9 +247,9 @@ def screen(
 
     Each input row comes out once, in order, with its columns untouched and
     tracker_* columns added: the row number, the normalised code, a status
-    (match, no-match or indeterminate, with the reason), the lists, entries,
-    tiers and verdicts that matched, and goods names found in the
-    description. The lists apply as they stood on the row's date (else
+    (match, no-match or indeterminate, with the reason and its code), the
+    lists, entries, tiers and verdicts that matched, and goods names found in
+    the description. The lists apply as they stood on the row's date (else
     --as-of, else today) and for the row's destination (else --destination,
     default RU); a row whose destination is not a known country is
     indeterminate. Output: -o with the format taken from its name, or

@@ -83,6 +83,7 @@ _TRACKER_WIDTHS = {
     "tracker_code": 10.0,
     "tracker_status": 13.0,
     "tracker_reason": 28.0,
+    "tracker_reason_code": 18.0,
     "tracker_lists": 20.0,
     "tracker_entries": 26.0,
     "tracker_tiers": 9.0,
