@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -68,18 +68,11 @@ def list_act_changes(
         ValueError: ``act`` is neither.
     """
     pattern = _act_pattern(act)
-    out: list[Change] = []
-    for e in catalog.entries:
-        if lists is not None and e.list_key not in lists:
-            continue
-        kinds: tuple[tuple[ChangeKind, dt.date | None, str], ...] = (
-            ("added", e.added, e.added_act),
-            ("ended", e.ended, e.ended_act),
-        )
-        for kind, date, label in kinds:
-            if date is None or label == "" or pattern.search(label) is None:
-                continue
-            out.append(_change(e, kind, date, label))
+    out = [
+        _change(e, kind, date, label)
+        for e, kind, date, label in _dated_changes(catalog, lists)
+        if label != "" and pattern.search(label) is not None
+    ]
     added = [c for c in out if c.kind == "added"]
     widened: list[Change] = []
     for c in out:
@@ -104,6 +97,19 @@ def list_act_changes(
         key=lambda c: (order[c.list_key], c.control_code, c.kind, c.codes, c.entry_id)
     )
     return widened
+
+
+def _dated_changes(
+    catalog: Catalog, lists: Collection[str] | None
+) -> Iterator[tuple[ControlEntry, ChangeKind, dt.date, str]]:
+    """(entry, added/ended, date, act) for every dated start and end of an entry."""
+    for e in catalog.entries:
+        if lists is not None and e.list_key not in lists:
+            continue
+        if e.added is not None:
+            yield e, "added", e.added, e.added_act
+        if e.ended is not None:
+            yield e, "ended", e.ended, e.ended_act
 
 
 def _change(e: ControlEntry, kind: ChangeKind, date: dt.date, act: str) -> Change:
@@ -140,16 +146,8 @@ def list_changes(
         Changes ordered by date, list, kind and entry.
     """
     out: list[Change] = []
-    for e in catalog.entries:
-        if lists is not None and e.list_key not in lists:
-            continue
-        kinds: tuple[tuple[ChangeKind, dt.date | None, str], ...] = (
-            ("added", e.added, e.added_act),
-            ("ended", e.ended, e.ended_act),
-        )
-        for kind, date, act in kinds:
-            if date is None or not since < date <= until:
-                continue
+    for e, kind, date, act in _dated_changes(catalog, lists):
+        if since < date <= until:
             out.append(_change(e, kind, date, act))
     order = {key: i for i, key in enumerate(catalog.lists)}
     out.sort(key=lambda c: (c.date, order[c.list_key], c.kind, c.entry_id))

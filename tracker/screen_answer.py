@@ -25,6 +25,20 @@ RowStatus = Literal["match", "no-match", "indeterminate"]
 STATUSES: tuple[RowStatus, ...] = ("match", "no-match", "indeterminate")
 
 
+#: Obligations a list may put on exports to a third country, and how a row says so.
+_OBLIGATION_NOTES = (
+    (
+        "due-diligence",
+        "due-diligence concern for this destination (not a restriction on it)",
+    ),
+    (
+        "contract-clause",
+        "contract clause for this destination (no re-export to Russia), not a "
+        "restriction on it",
+    ),
+)
+
+
 @dataclass(frozen=True)
 class GroupAnswer:
     """The answer shared by every row of one decision group."""
@@ -257,30 +271,16 @@ class GroupAnswerer:
         for v in verdicts:
             binding.extend(binding_matches(self.catalog, v, matches, dest))
         kept = {(m.list_key, m.entry_id) for m in binding}
-        concern = sorted(
-            {
-                m.list_key
-                for m in binding
-                if obligation(self.catalog, m, dest) == "due-diligence"
-            }
-        )
-        if concern:
-            notes.append(
-                f"{', '.join(concern)}: due-diligence concern for this destination "
-                "(not a restriction on it)"
+        for kind, what in _OBLIGATION_NOTES:
+            bound = sorted(
+                {
+                    m.list_key
+                    for m in binding
+                    if obligation(self.catalog, m, dest) == kind
+                }
             )
-        clause = sorted(
-            {
-                m.list_key
-                for m in binding
-                if obligation(self.catalog, m, dest) == "contract-clause"
-            }
-        )
-        if clause:
-            notes.append(
-                f"{', '.join(clause)}: contract clause for this destination "
-                "(no re-export to Russia), not a restriction on it"
-            )
+            if bound:
+                notes.append(f"{', '.join(bound)}: {what}")
         rest = sorted(
             {m.list_key for m in matches if (m.list_key, m.entry_id) not in kept}
         )
