@@ -52,7 +52,10 @@ EU_MEMBERS = frozenset(
     ]
 )
 #: Partner countries of Annex VIII to Regulation (EU) No 833/2014, which Art. 12g(1)
-#: exempts from the contract clause.
+#: exempts from the contract clause: the eight of the consolidated text of
+#: 27 Apr 2023 (US, JP, GB, KR, AU, CA, NZ, NO) and Switzerland, added by Annex III of
+#: Reg. (EU) 2023/1214 (read in the acts; Annex VIII's title names Art. 12g(1) since
+#: Reg. (EU) 2025/2033).
 EU_833_PARTNERS = frozenset(["au", "ca", "ch", "gb", "jp", "kr", "no", "nz", "us"])
 
 #: Entries (list key, control code) that bind exports to third countries although
