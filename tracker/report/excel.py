@@ -35,6 +35,7 @@ from tracker.report.workbook import (
     link_text,
     list_label,
     print_setup,
+    wrapped_lines,
 )
 
 #: Sheets every check report has, in order; extra sheets come after "Matches".
@@ -219,7 +220,7 @@ def write_table(
     ]
     wrap = _size_columns(ws, columns, shown, widths)
     header_lines = max(
-        _lines(label, w)
+        wrapped_lines(label, w)
         for label, w in zip(columns, _widths(ws, len(columns)), strict=True)
     )
     _height(ws, start_row, header_lines)
@@ -231,7 +232,7 @@ def write_table(
             width = wrap[c]
             cell.alignment = _WRAP if width is not None else _TOP
             if width is not None and value is not None:
-                lines = max(lines, _lines(_text(value), width))
+                lines = max(lines, wrapped_lines(_text(value), width))
             cell.border = _BORDER
             if c in links:
                 _link(cell, values[c], short=short_links)
@@ -303,7 +304,7 @@ def _note(ws: Worksheet, row: int, first: int, last: int, text: str) -> Cell:
     if last > first:
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
     width = sum(_widths(ws, last)[first - 1 : last])
-    _height(ws, row, _lines(text, width))
+    _height(ws, row, wrapped_lines(text, width))
     return cell
 
 
@@ -341,30 +342,6 @@ def _destination_label(result: CheckResult) -> str:
 _SUMMARY_WIDTHS = (24.0, 13.0, 12.0, 13.0, 12.0, 12.0, 14.0, 17.0)
 
 
-def _lines(text: Any, width: float) -> int:
-    """Estimate how many wrapped lines ``text`` needs in a cell ``width`` wide.
-
-    Wraps word by word, as spreadsheet programs do. A column ``width`` is
-    counted in digits, and text runs a little narrower than digits; a line is
-    taken to hold ``1.1 * (width - 1)`` characters, which leaves room.
-    """
-    room = max(1.1 * (width - 1), 1)
-    total = 0
-    for part in str(text if text is not None else "").splitlines() or [""]:
-        lines, used = 1, 0.0
-        for word in part.split(" "):
-            size = len(word)
-            if used and used + 1 + size > room:
-                lines += 1
-                used = 0.0
-            used = used + 1 + size if used else float(size)
-            while used > room:  # a word longer than the line is broken
-                lines += 1
-                used -= room
-        total += lines
-    return total
-
-
 def _span(
     ws: Worksheet, row: int, first: int, last: int, value: Any
 ) -> tuple[Cell, int]:
@@ -375,7 +352,7 @@ def _span(
     if last > first:
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
     width = sum(_SUMMARY_WIDTHS[first - 1 : last])
-    return cell, _lines(value, width)
+    return cell, wrapped_lines(value, width)
 
 
 def _height(ws: Worksheet, row: int, lines: int) -> None:
@@ -565,7 +542,7 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> list[tuple[int
                 cell, n = _span(ws, row, first_col, last_col, value)
                 if first_col == 8:
                     _link(cell, value)
-                    n = _lines(cell.value, _SUMMARY_WIDTHS[7])
+                    n = wrapped_lines(cell.value, _SUMMARY_WIDTHS[7])
                 lines = max(lines, n)
             _height(ws, row, lines)
     sections.append((heading, min(row, heading + 2)))

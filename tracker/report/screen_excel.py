@@ -39,6 +39,7 @@ from tracker.report.workbook import (
     link_text,
     list_label,
     print_setup,
+    wrapped_lines,
 )
 from tracker.screening import STATUSES
 from tracker.screening_summary import ScreeningSummary
@@ -100,25 +101,6 @@ _SIZING_ROWS = 1000
 #: Rows turned into Python values at a time (memory stays flat).
 _SLICE_ROWS = 8192
 _LINE_POINTS = 13.5
-
-
-def _lines(text: str, width: float) -> int:
-    """Wrapped lines ``text`` needs in a column ``width`` wide (word by word)."""
-    room = max(1.1 * (width - 1), 1.0)
-    total = 0
-    for part in text.splitlines() or [""]:
-        lines, used = 1, 0.0
-        for word in part.split(" "):
-            size = len(word)
-            if used and used + 1 + size > room:
-                lines += 1
-                used = 0.0
-            used = used + 1 + size if used else float(size)
-            while used > room:
-                lines += 1
-                used -= room
-        total += lines
-    return total
 
 
 def _row_height(lines: int) -> float:
@@ -265,7 +247,9 @@ class ScreenExcelWriter:
     def _header(self, ws: Any, widths: list[float]) -> None:
         for i, width in enumerate(widths):
             ws.set_column(i, i, width)
-        lines = max(_lines(n, w) for n, w in zip(self.columns, widths, strict=True))
+        lines = max(
+            wrapped_lines(n, w) for n, w in zip(self.columns, widths, strict=True)
+        )
         if lines > 1:
             ws.set_row(0, _row_height(lines))
         header = self._fmt(_HEADER)
@@ -384,7 +368,9 @@ class ScreenExcelWriter:
                     n = known.get((c, value))
                     if n is None:
                         long = len(value) > width - 2 or "\n" in value
-                        n = known[(c, value)] = _lines(value, width) if long else 0
+                        n = known[(c, value)] = (
+                            wrapped_lines(value, width) if long else 0
+                        )
                     if n:
                         lines = max(lines, n)
                         formats[c] = (
@@ -532,7 +518,7 @@ class _Sheet:
 
     def wide(self, value: str, style: Style | None = None, first: int = 0) -> int:
         """A row with ``value`` wrapped over the columns from ``first`` on."""
-        lines = _lines(value, sum(self.widths[first:]))
+        lines = wrapped_lines(value, sum(self.widths[first:]))
         return self.merged(first, _Cell(value, {**(style or {}), **_WRAP}), lines)
 
     def table(
@@ -546,7 +532,7 @@ class _Sheet:
     ) -> tuple[int, int]:
         """Header and bordered body rows, long text wrapped; return body rows."""
         lines = max(
-            (_lines(h, w) for h, w in zip(header, self.widths, strict=False)),
+            (wrapped_lines(h, w) for h, w in zip(header, self.widths, strict=False)),
             default=1,
         )
         head_style = {**_HEADER, **_BORDER}
@@ -566,7 +552,7 @@ class _Sheet:
                 if i == status and value in _STATUS_STYLE:
                     style.update(_STATUS_STYLE[value])
                 if i < len(self.widths) and shown is not None:
-                    lines = max(lines, _lines(str(shown), self.widths[i]))
+                    lines = max(lines, wrapped_lines(str(shown), self.widths[i]))
                 cells.append(_Cell(shown, style, link))
             self.append(cells, lines)
         return first, self.row
@@ -592,7 +578,7 @@ def _summary(
         cell = _Cell(label, {**style, **_WRAP})
         if isinstance(value, str) and len(value) > sum(_SUMMARY_WIDTHS[1:]) / 2:
             row = sheet.merged(
-                1, _Cell(value, _WRAP), _lines(value, sum(_SUMMARY_WIDTHS[1:]))
+                1, _Cell(value, _WRAP), wrapped_lines(value, sum(_SUMMARY_WIDTHS[1:]))
             )
             sheet._cell(row - 1, 0, cell)
             return row

@@ -60,6 +60,30 @@ DEFAULT_ROW_POINTS = 15.5
 _TITLE_SEPARATORS = re.compile(r":\s| [–—-] ")
 
 
+def wrapped_lines(text: Any, width: float) -> int:
+    """Estimate how many wrapped lines ``text`` needs in a cell ``width`` wide.
+
+    Wraps word by word, as spreadsheet programs do. A column ``width`` is
+    counted in digits, and text runs a little narrower than digits; a line is
+    taken to hold ``1.1 * (width - 1)`` characters, which leaves room.
+    """
+    room = max(1.1 * (width - 1), 1)
+    total = 0
+    for part in str(text if text is not None else "").splitlines() or [""]:
+        lines, used = 1, 0.0
+        for word in part.split(" "):
+            size = len(word)
+            if used and used + 1 + size > room:
+                lines += 1
+                used = 0.0
+            used = used + 1 + size if used else float(size)
+            while used > room:  # a word longer than the line is broken
+                lines += 1
+                used -= room
+        total += lines
+    return total
+
+
 def short_title(title: str, limit: int = 40) -> str:
     """Return the name part of a list title, without its subtitle.
 
