@@ -342,6 +342,25 @@ def _destination_label(result: CheckResult) -> str:
 _SUMMARY_WIDTHS = (24.0, 13.0, 12.0, 13.0, 12.0, 12.0, 14.0, 17.0)
 
 
+def _data_facts(result: CheckResult) -> list[tuple[str, str]]:
+    """("Data dates", every list's title and date) and ("Data age", the caveats)."""
+    return [
+        (
+            "Data dates",
+            "\n".join(
+                f"{lst.title} ({lst.key}): as of {lst.as_of.isoformat()}"
+                for lst in result.lists
+            ),
+        ),
+        (
+            "Data age",
+            "\n".join(result.caveats)
+            if result.caveats
+            else "every list's data is recent for the date asked",
+        ),
+    ]
+
+
 def _span(
     ws: Worksheet, row: int, first: int, last: int, value: Any
 ) -> tuple[Cell, int]:
@@ -395,19 +414,7 @@ def _summary(ws: Worksheet, result: CheckResult, run: RunInfo) -> list[tuple[int
         ("tracker version", run.tool_version),
         ("Command", run.command),
         ("Important", STANDING_NOTE),
-        (
-            "Data dates",
-            "\n".join(
-                f"{lst.title} ({lst.key}): as of {lst.as_of.isoformat()}"
-                for lst in result.lists
-            ),
-        ),
-        (
-            "Data age",
-            "\n".join(result.caveats)
-            if result.caveats
-            else "every list's data is recent for the date asked",
-        ),
+        *_data_facts(result),
     ]
     row = 3
     for label, value in facts:
@@ -772,19 +779,7 @@ def _sources(ws: Worksheet, result: CheckResult, run: RunInfo) -> list[tuple[int
     for label, value in (
         ("tracker version", run.tool_version),
         ("Command", run.command),
-        (
-            "Data dates",
-            "\n".join(
-                f"{lst.title} ({lst.key}): as of {lst.as_of.isoformat()}"
-                for lst in result.lists
-            ),
-        ),
-        (
-            "Data age",
-            "\n".join(result.caveats)
-            if result.caveats
-            else "every list's data is recent for the date asked",
-        ),
+        *_data_facts(result),
         ("Run at (UTC)", run.run_at.strftime("%Y-%m-%d %H:%M:%S")),
         ("As of", result.as_of.isoformat() if result.as_of else "current data"),
         ("Destination", _destination_label(result)),
