@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.act_sources import ActTables, EuSources, load_eu_sources
+from tracker.dataset_csv import read_fixed_csv
 from tracker.models.act import Act, AnnexLine
 from tracker.models.control import ENTRY_COLUMNS
 from tracker.problems import Problem
@@ -368,30 +369,13 @@ def _categories(code: str, category_codes: Mapping[str, Iterable[str]]) -> str:
 
 
 def read_items(path: Path, problems: list[Problem]) -> list[dict[str, str]]:
-    """Rows of ``items.csv`` (curated non-CN entries)."""
+    """Rows of ``items.csv`` (curated non-CN entries), with their line as ``_row``."""
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None or tuple(header) != ITEM_COLUMNS:
-            problems.append(
-                Problem(
-                    str(path.name), 1, None, f"header must be {','.join(ITEM_COLUMNS)}"
-                )
-            )
-            return []
-        rows = []
-        for n, values in enumerate(reader, start=2):
-            if len(values) != len(ITEM_COLUMNS):
-                problems.append(
-                    Problem(path.name, n, None, f"expected {len(ITEM_COLUMNS)} fields")
-                )
-                continue
-            row = dict(zip(ITEM_COLUMNS, values, strict=True))
-            row["_row"] = str(n)
-            rows.append(row)
-        return rows
+    return [
+        {**row, "_row": str(n)}
+        for n, row in read_fixed_csv(path, ITEM_COLUMNS, path.name, problems)
+    ]
 
 
 def build_rows(

@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from tracker.annex_build import canonical_code, load_hs2017, render_csv
+from tracker.dataset_csv import read_fixed_csv
 from tracker.models.control import ENTRY_COLUMNS
 from tracker.problems import Problem
 
@@ -281,36 +282,11 @@ def read_lines(
 
 def read_items(path: Path, problems: list[Problem]) -> list[dict[str, str]]:
     """Rows of ``items.csv``: curated entries with the entries.csv columns."""
+    rel = f"{_REL}/{path.name}"
     if not path.is_file():
-        problems.append(Problem(f"{_REL}/{path.name}", None, None, "file is missing"))
+        problems.append(Problem(rel, None, None, "file is missing"))
         return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None or tuple(header) != ENTRY_COLUMNS:
-            problems.append(
-                Problem(
-                    f"{_REL}/{path.name}",
-                    1,
-                    None,
-                    f"header must be {','.join(ENTRY_COLUMNS)}",
-                )
-            )
-            return []
-        rows: list[dict[str, str]] = []
-        for n, values in enumerate(reader, start=2):
-            if len(values) != len(ENTRY_COLUMNS):
-                problems.append(
-                    Problem(
-                        f"{_REL}/{path.name}",
-                        n,
-                        None,
-                        f"expected {len(ENTRY_COLUMNS)} fields",
-                    )
-                )
-                continue
-            rows.append(dict(zip(ENTRY_COLUMNS, values, strict=True)))
-        return rows
+    return [row for _, row in read_fixed_csv(path, ENTRY_COLUMNS, rel, problems)]
 
 
 def _title(code: str, hs: Mapping[str, str]) -> str:
