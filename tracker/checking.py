@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import hashlib
@@ -9,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -511,10 +512,45 @@ def list_verdicts(
     """
     on = as_of if as_of is not None else dt.date.today()
     out: list[ListVerdict] = []
+    # A list's verdict depends on its own matches, the destination, the date,
+    # the codes (only where its coverage is limited to some codes) and a split
+    # reason; screen asks again and again with equal ones (catalogue memo).
+    memo: dict[tuple[Any, ...], ListVerdict] = catalog.memo.setdefault(
+        "list_verdict", {}
+    )
+    # per list: is its coverage limited to some codes; the dates its gap and
+    # coverage answers change on (the only way the date matters here)
+    shape: dict[str, tuple[bool, list[dt.date]]] = catalog.memo.setdefault(
+        "list_verdict_shape", {}
+    )
+    if not shape:
+        for k, m in catalog.lists.items():
+            days = {m.covers_from} if m.covers_from is not None else set()
+            for p in m.coverage:
+                days.update(d for d in (p.start, p.end) if d is not None)
+            shape[k] = (any(p.codes for p in m.coverage), sorted(days))
+    by_list: dict[str, list[Match]] = {}
+    for m in matches:
+        by_list.setdefault(m.list_key, []).append(m)
     for key, meta in catalog.lists.items():
         if lists is not None and key not in lists:
             continue
-        own = [m for m in matches if m.list_key == key]
+        own = by_list.get(key, [])
+        memo_key = (
+            key,
+            tuple([(m.entry_id, m.verdict, m.control_code, m.tier) for m in own]),
+            dest,
+            # the gap reason names the date itself
+            on
+            if meta.covers_from is not None and on < meta.covers_from
+            else bisect.bisect_right(shape[key][1], on),
+            tuple(codes or ()) if shape[key][0] else None,
+            split.get(key) if split else None,
+        )
+        known = memo.get(memo_key)
+        if known is not None:
+            out.append(known)
+            continue
         applicability, reason = _applicability(catalog, key, dest)
         binding = own
         if applicability == "not-applicable":
@@ -552,18 +588,19 @@ def list_verdicts(
         )
         # built from values of the catalogue and this function: no validation
         # needed (screen calls this once per decision group)
-        out.append(
-            ListVerdict.model_construct(
-                list_key=key,
-                list_title=meta.title,
-                verdict=verdict,
-                goods_verdict=goods,
-                applicability=applicability,
-                reason=reason,
-                entries=tuple(dict.fromkeys(m.entry_id for m in own)),
-                tiers=tuple(sorted({m.tier for m in own if m.tier is not None})),
-            )
+        verdict_of_list = ListVerdict.model_construct(
+            list_key=key,
+            list_title=meta.title,
+            verdict=verdict,
+            goods_verdict=goods,
+            applicability=applicability,
+            reason=reason,
+            entries=tuple(dict.fromkeys(m.entry_id for m in own)),
+            tiers=tuple(sorted({m.tier for m in own if m.tier is not None})),
         )
+        if len(memo) < 200_000:
+            memo[memo_key] = verdict_of_list
+        out.append(verdict_of_list)
     return out
 
 

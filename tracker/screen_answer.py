@@ -78,15 +78,25 @@ class GroupAnswerer:
         self.default_date = as_of if as_of is not None else dt.date.today()
         self.lists = tuple(lists) if lists is not None else tuple(catalog.lists)
         self.splits = load_splits(catalog.path)
-        bounds: set[dt.date] = set()
-        for e in catalog.entries:
-            bounds.update(d for d in (e.added, e.ended) if d is not None)
+        # Dates on which an answer may change: a list's data starts or a
+        # coverage period opens or closes (every code), an entry is added or
+        # ends (the codes it concerns; entries covering a whole list concern
+        # every code that matches that list).
+        list_bounds: set[dt.date] = set()
         for meta in catalog.lists.values():
             if meta.covers_from is not None:
-                bounds.add(meta.covers_from)
+                list_bounds.add(meta.covers_from)
             for period in meta.coverage:
-                bounds.update(d for d in (period.start, period.end) if d is not None)
+                list_bounds.update(
+                    d for d in (period.start, period.end) if d is not None
+                )
+        for e in catalog.covering_entries:
+            list_bounds.update(d for d in (e.added, e.ended) if d is not None)
+        bounds = set(list_bounds)
+        for e in catalog.entries:
+            bounds.update(d for d in (e.added, e.ended) if d is not None)
         self._bounds = sorted(bounds)
+        self._list_bounds = frozenset(list_bounds)
         self._dest_classes: dict[str | None, int] = {}
         self._class_of_sig: dict[tuple[bool, ...], int] = {}
         self._lock = threading.Lock()
@@ -97,6 +107,28 @@ class GroupAnswerer:
         self._matches: dict[tuple[Any, ...], list[Match]] = {}
         self._answer_memo: dict[tuple[Any, ...], GroupAnswer] = {}
         self._states: dict[dt.date, tuple[bool, tuple[Any, ...]]] = {}
+
+    def epoch_starts(self, code: str) -> list[int]:
+        """Per epoch (0..len(bounds)), the first epoch of the same answer span for ``code``.
+
+        Epochs cut the calendar at every date on which some answer may change;
+        for one code only the list-wide dates and the dates of the entries its
+        code hits concern matter, so consecutive epochs between those dates
+        share one answer (the kernel screens them as one decision group). An
+        HS 2017 code is also matched through its successors: every epoch
+        stands alone.
+        """
+        size = len(self._bounds) + 1
+        if read_hs2017(self.catalog, code) is not None:
+            return list(range(size))
+        days = set(self._list_bounds)
+        for hit in self.catalog.find_code(code):
+            days.update(d for d in (hit.entry.added, hit.entry.ended) if d is not None)
+        starts = [0]
+        for epoch in range(1, size):
+            # epoch k begins on bounds[k - 1]
+            starts.append(epoch if self._bounds[epoch - 1] in days else starts[-1])
+        return starts
 
     def _epoch_date(self, epoch: int) -> dt.date:
         if epoch == 0:
@@ -209,10 +241,12 @@ class GroupAnswerer:
         """Per list: can it answer on ``on``, and what does its data leave out."""
         base = self._states.get(on)
         if base is None:
-            scoped = any(
-                p.codes and p.contains(on) and not p.complete
+            # lists whose data on ``on`` leaves out only some codes
+            scoped = frozenset(
+                lst
                 for lst in self.lists
                 for p in self.catalog.lists[lst].coverage
+                if p.codes and p.contains(on) and not p.complete
             )
             base = (
                 scoped,
@@ -226,15 +260,14 @@ class GroupAnswerer:
                 ),
             )
             self._states[on] = base
-        if not base[0]:
-            return base[1]
+        scoped, state = base
+        if not scoped:
+            return state
         return tuple(
-            (
-                lst,
-                self.catalog.list_gap(lst, on) is None,
-                self.catalog.coverage_note(lst, on, [code]),
-            )
-            for lst in self.lists
+            (lst, gap_free, self.catalog.coverage_note(lst, on, [code]))
+            if lst in scoped
+            else (lst, gap_free, note)
+            for lst, gap_free, note in state
         )
 
     def _answer(

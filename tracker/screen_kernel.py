@@ -98,6 +98,8 @@ class Screener(GroupAnswerer):
         # decision group signature (packed int or tuple) -> answer id; equal
         # answers share one id
         self._answers: dict[Any, int] = {}
+        # packed code signature -> first epoch of each epoch's answer span
+        self._spans: dict[int, np.ndarray[Any, Any]] = {}
 
     def _pack(self, parts: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any] | None:
         """Signature parts (length, key ids, epoch, class) as one int64 per row.
@@ -126,6 +128,37 @@ class Screener(GroupAnswerer):
                 return None
             key = key * radix + value
         return key
+
+    def _span_epochs(
+        self,
+        code: pa.Array,
+        rows: np.ndarray[Any, Any],
+        code_parts: list[np.ndarray[Any, Any]],
+        epochs: np.ndarray[Any, Any],
+    ) -> np.ndarray[Any, Any]:
+        """The epoch of each row, moved to the first epoch of its code's answer span.
+
+        Codes with one signature hit the same entries, so they share the
+        spans (``GroupAnswerer.epoch_starts``): rows of one code dated in
+        different epochs between which nothing concerning the code changes
+        fall into one decision group. Unchanged if the signature cannot be
+        packed.
+        """
+        zero = np.zeros(len(rows), dtype=np.int64)
+        packed = self._pack([*code_parts, zero, zero])
+        if packed is None:
+            return epochs
+        inverse, count = _factorize(packed)
+        first = _first_rows(inverse, count)
+        keys = packed[first].tolist()
+        missing = [i for i, k in enumerate(keys) if k not in self._spans]
+        if missing:
+            reps = pc.take(code, pa.array(rows[first[missing]])).to_pylist()
+            for i, rep in zip(missing, reps, strict=True):
+                self._spans[keys[i]] = np.array(self.epoch_starts(rep), np.int64)
+        table = np.stack([self._spans[k] for k in keys])
+        result: np.ndarray[Any, Any] = table[inverse, epochs]
+        return result
 
     # -- counts and issues --------------------------------------------------
 
@@ -310,7 +343,9 @@ class Screener(GroupAnswerer):
         row_sets: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], list[int]]]
         row_sets = []
         if len(hit_rows):
-            parts = [c[hit_rows] for c in comps] + [epoch[hit_rows], dest_cls[hit_rows]]
+            code_parts = [c[hit_rows] for c in comps]
+            spans = self._span_epochs(code, hit_rows, code_parts, epoch[hit_rows])
+            parts = [*code_parts, spans, dest_cls[hit_rows]]
             packed = self._pack(parts)
             cache_keys: list[Any]
             if packed is not None:  # one int64 per signature (the usual case)
