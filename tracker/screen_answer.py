@@ -106,6 +106,8 @@ class GroupAnswerer:
         self._flags: dict[str | None, tuple[dict[str, bool], dict[str, bool]]] = {}
         self._matches: dict[tuple[Any, ...], list[Match]] = {}
         self._answer_memo: dict[tuple[Any, ...], GroupAnswer] = {}
+        #: decision group key -> what its answer depends on besides the destination
+        self._facts: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
         self._states: dict[dt.date, tuple[bool, tuple[Any, ...]]] = {}
 
     def epoch_starts(self, code: str) -> list[int]:
@@ -217,23 +219,32 @@ class GroupAnswerer:
         answer (no bundled data for the date, a coverage gap, a split HS 2017
         code), ``no-match`` otherwise.
         """
-        matches = list(self._match(code, on, key))
-        if read_hs2017(self.catalog, code) is not None:
-            # the successors' matches depend on the date too: no memo
-            return self._answer(code, on, dest, key, matches)
-        # Equal matches, destination and per-list date state give the same answer:
-        # many epochs (dates between list changes) share one for a code.
-        state = self._date_state(on, code)
-        memo_key = (
-            code if len(code) == 2 else "",  # a chapter gets its own note
-            dest,
-            tuple((m.list_key, m.entry_id, m.verdict, m.basis) for m in matches),
-            state,
-        )
+        facts_key = key if key is not None else (code, on)
+        facts = self._facts.get(facts_key)
+        if facts is None:
+            # Equal matches and per-list date state give the same answer for a
+            # destination: many epochs (dates between list changes) and codes
+            # share one. An HS 2017 code's successors depend on the date: no memo.
+            matches = self._match(code, on, key)
+            facts = (
+                None
+                if read_hs2017(self.catalog, code) is not None
+                else (
+                    code if len(code) == 2 else "",  # a chapter gets its own note
+                    tuple(
+                        (m.list_key, m.entry_id, m.verdict, m.basis) for m in matches
+                    ),
+                    self._date_state(on, code),
+                )
+            )
+            self._facts[facts_key] = facts
+        if facts is None:
+            return self._answer(code, on, dest, key, list(self._match(code, on, key)))
+        memo_key = (facts, dest)
         known = self._answer_memo.get(memo_key)
         if known is not None:
             return known
-        answer = self._answer(code, on, dest, key, matches)
+        answer = self._answer(code, on, dest, key, list(self._match(code, on, key)))
         self._answer_memo[memo_key] = answer
         return answer
 
