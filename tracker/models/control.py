@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -93,10 +94,22 @@ class CoveragePeriod(BaseModel):
         return self.start <= on and (self.end is None or on < self.end)
 
     def concerns(self, code: str | None) -> bool:
-        """True when the period's note concerns ``code`` (None: any code)."""
+        """True when the period's note concerns ``code`` (None: any code).
+
+        A code concerns the period when it starts with one of its codes or
+        one of its codes starts with it.
+        """
         if code is None or not self.codes:
             return True
-        return any(code.startswith(c) or c.startswith(code) for c in self.codes)
+        codes, prefixes = self._code_sets
+        return code in prefixes or any(code[:n] in codes for n in range(1, len(code)))
+
+    @cached_property
+    def _code_sets(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The period's codes, and every leading part of them (the codes included)."""
+        return frozenset(self.codes), frozenset(
+            c[:n] for c in self.codes for n in range(len(c) + 1)
+        )
 
 
 class ControlList(BaseModel):

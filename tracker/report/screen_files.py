@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -91,13 +92,14 @@ class CsvSink:
     def __init__(self, path: Path, columns: list[str]) -> None:
         self.path = path
         self._tmp = temp_beside(path)
-        self._fh = self._tmp.open("w", encoding="utf-8", newline="")
+        self._fh = self._tmp.open("wb")
         # The header is written by the csv module so that duplicate or odd
         # names are quoted exactly like data.
-        csv.writer(self._fh, lineterminator="\n").writerow(
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow(
             [_neutral(c) for c in columns]
         )
-        self._fh.flush()
+        self._fh.write(header.getvalue().encode("utf-8"))
         self._columns = columns
 
     def write(self, table: pa.Table) -> None:
@@ -116,7 +118,8 @@ class CsvSink:
                 include_header=False, quoting_style="needed"
             ),
         )
-        self._fh.write(buf.getvalue().to_pybytes().decode("utf-8"))
+        # Arrow writes UTF-8: the bytes go to the file as they are.
+        self._fh.write(memoryview(buf.getvalue()))
 
     def close(self) -> None:
         self._fh.close()
