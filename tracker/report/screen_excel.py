@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -101,6 +102,13 @@ _SIZING_ROWS = 1000
 #: Rows turned into Python values at a time (memory stays flat).
 _SLICE_ROWS = 8192
 _LINE_POINTS = 13.5
+
+
+def _lines(value: Any, width: float) -> int:
+    """Wrapped lines of a long text in a column ``width`` wide; 0 if it fits one line."""
+    if value is None or (len(value) <= width - 2 and "\n" not in value):
+        return 0
+    return wrapped_lines(value, width)
 
 
 def _row_height(lines: int) -> float:
@@ -319,64 +327,93 @@ class ScreenExcelWriter:
 
         columns: list[list[Any]] = []
         writers: list[Callable[..., Any]] = []
+        # per text column: wrapped lines of each row's value (0: fits one line)
         text_cols: list[int] = []
-        tall = None
+        text_lines: list[np.ndarray[Any, Any]] = []
         for i, width in enumerate(widths):
-            col = part.column(i)
-            if pa.types.is_dictionary(col.type):
-                col = col.cast(col.type.value_type)
-            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-                writers.append(write_string)
-                text_cols.append(i)
-                # cells wrapped over several lines make a tall row: found here
-                # for the whole slice, so that short rows take the plain path
+            col = part.column(i).combine_chunks()
+            if pa.types.is_dictionary(col.type) and (
+                pa.types.is_string(col.type.value_type)
+                or pa.types.is_large_string(col.type.value_type)
+            ):
+                # each distinct text is sized once, and shared by its rows
+                values = col.dictionary.to_pylist()
+                at = np.asarray(col.indices.fill_null(len(values)))
+                columns.append(
+                    [values[k] if k < len(values) else None for k in at.tolist()]
+                )
+                sizes = [_lines(v, width) for v in values] + [0]
+                text_lines.append(np.array(sizes, dtype=np.int64)[at])
+            elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+                values = col.to_pylist()
+                columns.append(values)
                 long = pc.or_(
                     pc.greater(pc.utf8_length(col), width - 2),
                     pc.match_substring(col, "\n"),
                 )
-                tall = long if tall is None else pc.or_(tall, long)
+                sizes_of = np.zeros(len(values), dtype=np.int64)
+                for k in pc.indices_nonzero(long.fill_null(False)).to_pylist():
+                    sizes_of[k] = _lines(values[k], width)
+                text_lines.append(sizes_of)
             else:
+                columns.append(col.to_pylist())
                 writers.append(put_any)
-            columns.append(col.to_pylist())
-        tall_rows = (
-            set(pc.indices_nonzero(pc.fill_null(tall, False)).to_pylist())
-            if tall is not None
-            else set()
-        )
+                continue
+            writers.append(write_string)
+            text_cols.append(i)
+        if text_lines:
+            sized = np.stack(text_lines, axis=1)
+            row_lines = np.maximum(sized.max(axis=1), 1)
+            # which text columns wrap, as bits (few columns) or as a row of flags
+            wraps = sized > 0
+            tall = wraps.any(axis=1)
+            if len(text_cols) <= 62:
+                bits = (1 << np.arange(len(text_cols), dtype=np.int64)).astype(np.int64)
+                masks: list[Any] = (wraps.astype(np.int64) @ bits).tolist()
+            else:
+                masks = [tuple(r) for r in wraps.tolist()]
+        else:
+            row_lines = np.ones(part.num_rows, dtype=np.int64)
+            tall = np.zeros(part.num_rows, dtype=bool)
+            masks = [0] * part.num_rows
+        heights = [_row_height(int(n)) for n in row_lines.tolist()]
+        tall_rows = tall.tolist()
         status_col = self._status_col
         plain_status = {s: fmt(st) for s, st in _STATUS_STYLE.items()}
         tall_status = {s: fmt(st, _WRAP) for s, st in _STATUS_STYLE.items()}
         plain: list[Any] = [None] * len(widths)
         pairs = list(zip(range(len(widths)), writers, strict=True))
-        text_widths = [(c, widths[c]) for c in text_cols]
-        # wrapped lines of a long value (0 if short): texts come again and again
-        known: dict[tuple[int, str], int] = {}
+        # formats of a tall row, by its wrapping columns and status
+        tall_formats: dict[tuple[Any, Any], list[Any]] = {}
+        wrap_sets: dict[Any, list[int]] = {}
         set_row = ws.set_row
         for i, values in enumerate(zip(*columns, strict=True)):
             row = first_row + i
             formats = plain
+            status = values[status_col] if status_col is not None else None
             if status_col is not None:
-                plain[status_col] = plain_status.get(values[status_col])
-            if i in tall_rows:
+                plain[status_col] = plain_status.get(status)
+            if tall_rows[i]:
                 # the long texts wrap; every cell is at the top (the default)
-                formats = list(plain)
-                lines = 1
-                for c, width in text_widths:
-                    value = values[c]
-                    if value is None:
-                        continue
-                    n = known.get((c, value))
-                    if n is None:
-                        long = len(value) > width - 2 or "\n" in value
-                        n = known[(c, value)] = (
-                            wrapped_lines(value, width) if long else 0
+                mask = masks[i]
+                formats = tall_formats.get((mask, status))  # type: ignore[assignment]
+                if formats is None:
+                    cols = wrap_sets.get(mask)
+                    if cols is None:
+                        flags = (
+                            mask
+                            if isinstance(mask, tuple)
+                            else [bool(mask >> j & 1) for j in range(len(text_cols))]
                         )
-                    if n:
-                        lines = max(lines, n)
+                        cols = [c for c, f in zip(text_cols, flags, strict=True) if f]
+                        wrap_sets[mask] = cols
+                    formats = list(plain)
+                    for c in cols:
                         formats[c] = (
-                            tall_status.get(value, wrap) if c == status_col else wrap
+                            tall_status.get(status, wrap) if c == status_col else wrap
                         )
-                set_row(row, _row_height(lines))
+                    tall_formats[(mask, status)] = formats
+                set_row(row, heights[i])
             for c, put in pairs:
                 value = values[c]
                 if value is not None:

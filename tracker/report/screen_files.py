@@ -96,9 +96,7 @@ class CsvSink:
         # The header is written by the csv module so that duplicate or odd
         # names are quoted exactly like data.
         header = io.StringIO()
-        csv.writer(header, lineterminator="\n").writerow(
-            [_neutral(c) for c in columns]
-        )
+        csv.writer(header, lineterminator="\n").writerow([_neutral(c) for c in columns])
         self._fh.write(header.getvalue().encode("utf-8"))
         self._columns = columns
 
