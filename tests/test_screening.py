@@ -84,6 +84,36 @@ def test_kernel_equals_match_code(
             assert status == "match", (code, on)
 
 
+def test_grouped_answers_equal_the_per_row_reference(real_catalog: Catalog) -> None:
+    # The kernel screens one decision group per code signature, answer span
+    # (dates between which nothing concerning the code changes) and
+    # destination class; each row must get what the per-row reference says
+    # for its own code, date and destination.
+    rng = random.Random(20261202)
+    codes = _random_codes(real_catalog, rng, 300)
+    start = dt.date(2020, 6, 1).toordinal()
+    dests = ["RU", "BY", "KZ", "CN", "DE", "US", ""]
+    rows = [
+        (
+            code,
+            "",
+            rng.choice(dests),
+            dt.date.fromordinal(start + rng.randint(0, 6 * 365)).isoformat(),
+        )
+        for code in codes
+        for _ in range(3)
+    ]
+    out = screen_frame(frame(rows), real_catalog, columns=COLS).frame
+    reference = Screener(real_catalog)
+    fields = ["status", "lists", "entries", "tiers", "verdicts", "notes", "reason"]
+    for i, (code, _, dest, day) in enumerate(rows):
+        ans = reference.answer(code, dt.date.fromisoformat(day), dest.lower() or None)
+        got = [out[f"tracker_{f}"][i] for f in fields]
+        want = [getattr(ans, f) for f in fields]
+        want[-1] = want[-1].replace(f" on {day}", " on the row's date")
+        assert got == want, (code, dest, day)
+
+
 def test_answer_per_row_equals_vectorised(mini_catalog: Catalog) -> None:
     scr = Screener(mini_catalog, destination="ru")
     rows = [("854231", "", "", "2024-06-01"), ("845961", "", "DE", "2024-06-01")]

@@ -13,7 +13,7 @@ from tracker.checking import binding_matches, list_verdicts
 from tracker.countries import destination_index
 from tracker.editions import read_hs2017, successor_gaps
 from tracker.hs_splits import load_splits
-from tracker.matching import match_code, obligation
+from tracker.matching import EU_833_PARTNERS, EU_MEMBERS, match_code, obligation
 from tracker.models import Match
 
 #: Outcome of one row.
@@ -37,6 +37,10 @@ _OBLIGATION_NOTES = (
         "restriction on it",
     ),
 )
+
+
+#: Decision groups whose matches are kept (see GroupAnswerer._match).
+_MATCH_CACHE = 8192
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ class GroupAnswerer:
         self._bounds = sorted(bounds)
         self._list_bounds = frozenset(list_bounds)
         self._dest_classes: dict[str | None, int] = {}
-        self._class_of_sig: dict[tuple[bool, ...], int] = {}
+        self._class_of_sig: dict[tuple[Any, ...], int] = {}
         self._lock = threading.Lock()
         self._class_rep: list[str | None] = []
         self._answer_list: list[GroupAnswer] = []
@@ -108,7 +112,7 @@ class GroupAnswerer:
         self._answer_memo: dict[tuple[Any, ...], GroupAnswer] = {}
         #: decision group key -> what its answer depends on besides the destination
         self._facts: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
-        self._states: dict[dt.date, tuple[bool, tuple[Any, ...]]] = {}
+        self._states: dict[dt.date, tuple[frozenset[str], tuple[Any, ...]]] = {}
 
     def epoch_starts(self, code: str) -> list[int]:
         """Per epoch (0..len(bounds)), the first epoch of the same answer span for ``code``.
@@ -175,8 +179,15 @@ class GroupAnswerer:
             self._dest_classes[dest] = cls
             return cls
 
-    def _sig(self, dest: str | None) -> tuple[bool, ...]:
-        return tuple(
+    def _sig(self, dest: str | None) -> tuple[Any, ...]:
+        """What a destination changes in an answer: destinations with equal ones share a class.
+
+        Per list: does it apply, is the destination a concern of it; whether
+        entries binding exports to third countries bind there (not an EU
+        member or an EU 833/2014 partner); and the destination itself where an
+        answer may name it (a concern, or a third-country obligation).
+        """
+        flags = tuple(
             flag
             for key in self.lists
             for flag in (
@@ -184,6 +195,11 @@ class GroupAnswerer:
                 self.catalog.lists[key].concerns(dest),
             )
         )
+        third = dest is not None and not (
+            dest.lower() in EU_MEMBERS or dest.lower() in EU_833_PARTNERS
+        )
+        named = third or any(flags[1::2])
+        return (*flags, third, dest if named else None)
 
     def _match(
         self,
@@ -199,6 +215,10 @@ class GroupAnswerer:
             found = match_code(
                 self.catalog, code, as_of=on, lists=lists if lists else self.lists
             )
+            if len(self._matches) >= _MATCH_CACHE:
+                # Full match objects are big and a group needs them again only
+                # for a destination it has not met yet: keep memory flat.
+                self._matches.clear()
             self._matches[cache_key] = found
         return found
 
