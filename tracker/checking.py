@@ -524,11 +524,11 @@ def list_verdicts(
         "list_verdict_shape", {}
     )
     if not shape:
-        for k, m in catalog.lists.items():
-            days = {m.covers_from} if m.covers_from is not None else set()
-            for p in m.coverage:
+        for k, about in catalog.lists.items():
+            days = {about.covers_from} if about.covers_from is not None else set()
+            for p in about.coverage:
                 days.update(d for d in (p.start, p.end) if d is not None)
-            shape[k] = (any(p.codes for p in m.coverage), sorted(days))
+            shape[k] = (any(p.codes for p in about.coverage), sorted(days))
     by_list: dict[str, list[Match]] = {}
     for m in matches:
         by_list.setdefault(m.list_key, []).append(m)
@@ -598,7 +598,7 @@ def list_verdicts(
             entries=tuple(dict.fromkeys(m.entry_id for m in own)),
             tiers=tuple(sorted({m.tier for m in own if m.tier is not None})),
         )
-        if len(memo) < 200_000:
+        if len(memo) < 20_000:  # bounded memory
             memo[memo_key] = verdict_of_list
         out.append(verdict_of_list)
     return out

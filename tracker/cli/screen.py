@@ -331,6 +331,9 @@ def screen(
                 destination=dest,
                 as_of=on,
                 summary=summary,
+                # A workbook is written a few thousand rows a second: smaller
+                # chunks keep the rows screened ahead of it (memory) small.
+                chunk_rows=25_000 if kind is ScreenFormat.xlsx else 200_000,
             )
         run = ScreenRunInfo(
             input_path=file,

@@ -111,6 +111,25 @@ def _lines(value: Any, width: float) -> int:
     return wrapped_lines(value, width)
 
 
+def _forget_written_rows(ws: Any) -> None:
+    """Drop the row heights XlsxWriter keeps for rows it has already written.
+
+    In constant-memory mode a row goes to the file once the next one starts,
+    but the heights set for it stay in two dictionaries (``row_info``,
+    ``row_sizes``) until the workbook closes: memory grows with the rows. They
+    are only read for the row being written (and for images, which the Rows
+    sheets do not have).
+    """
+    done = getattr(ws, "previous_row", None)
+    if not isinstance(done, int):
+        return
+    for name in ("row_info", "row_sizes"):
+        table = getattr(ws, name, None)
+        if isinstance(table, dict):
+            for row in [r for r in table if r < done]:
+                del table[row]
+
+
 def _row_height(lines: int) -> float:
     # 409 points is the largest row height Excel accepts
     return min(_LINE_POINTS * lines + 3, 409.0)
@@ -308,6 +327,7 @@ class ScreenExcelWriter:
             piece = part.slice(offset, _SLICE_ROWS)
             self._write_slice(sheet.ws, sheet.written + 1, piece, widths)
             sheet.written += piece.num_rows
+            _forget_written_rows(sheet.ws)
 
     def _write_slice(
         self, ws: Any, first_row: int, part: pa.Table, widths: list[float]
@@ -366,7 +386,7 @@ class ScreenExcelWriter:
             row_lines = np.maximum(sized.max(axis=1), 1)
             # which text columns wrap, as bits (few columns) or as a row of flags
             wraps = sized > 0
-            tall = wraps.any(axis=1)
+            tall: np.ndarray[Any, Any] = np.any(wraps, axis=1)
             if len(text_cols) <= 62:
                 bits = (1 << np.arange(len(text_cols), dtype=np.int64)).astype(np.int64)
                 masks: list[Any] = (wraps.astype(np.int64) @ bits).tolist()
@@ -377,10 +397,12 @@ class ScreenExcelWriter:
             tall = np.zeros(part.num_rows, dtype=bool)
             masks = [0] * part.num_rows
         heights = [_row_height(int(n)) for n in row_lines.tolist()]
-        tall_rows = tall.tolist()
+        tall_rows: list[bool] = tall.tolist()
         status_col = self._status_col
-        plain_status = {s: fmt(st) for s, st in _STATUS_STYLE.items()}
-        tall_status = {s: fmt(st, _WRAP) for s, st in _STATUS_STYLE.items()}
+        plain_status: dict[Any, Any] = {s: fmt(st) for s, st in _STATUS_STYLE.items()}
+        tall_status: dict[Any, Any] = {
+            s: fmt(st, _WRAP) for s, st in _STATUS_STYLE.items()
+        }
         plain: list[Any] = [None] * len(widths)
         pairs = list(zip(range(len(widths)), writers, strict=True))
         # formats of a tall row, by its wrapping columns and status
