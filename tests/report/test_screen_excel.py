@@ -156,3 +156,37 @@ def test_control_characters_and_numbers_survive(
     assert rows.cell(row=2, column=2).value in ("a\x01b", "a_x0001_b")
     row_number = rows.cell(row=2, column=header.index("tracker_row") + 1)
     assert (row_number.value, row_number.data_type) == (2, "n")
+
+
+def test_row_heights_do_not_pile_up_in_memory(tmp_path: Path) -> None:
+    # XlsxWriter keeps every row's height until the workbook closes, even in
+    # constant-memory mode; the writer drops them once a row is written, and
+    # the heights still reach the file.
+    import pyarrow as pa
+
+    from tracker.report.screen_excel import _SLICE_ROWS, ScreenExcelWriter
+
+    rows = 2 * _SLICE_ROWS + 10
+    long = " ".join(["word"] * 60)  # wraps over several lines
+    table = pa.table(
+        {
+            "HS code": pa.array(["854231"] * rows),
+            "Note": pa.array([long if i % 2 else "short" for i in range(rows)]),
+        }
+    )
+    out = tmp_path / "rows.xlsx"
+    writer = ScreenExcelWriter(out, ["HS code", "Note"])
+    writer.write(table)
+    ws = writer._sheets[0].ws
+    assert len(ws.row_info) <= _SLICE_ROWS
+    writer.abort()
+    writer = ScreenExcelWriter(out, ["HS code", "Note"])
+    writer.write(table)
+    writer._wb.close()  # the other sheets need a catalogue: not here
+    writer._tmp.replace(out)
+    sheet = load_workbook(out)["Rows"]
+    for row in (2, 3, rows, rows + 1):  # 1-based, below the header
+        tall = row % 2 == 1  # data row i = row - 2 is long when odd
+        height = sheet.row_dimensions[row].height
+        assert (height is not None and height > 15) == tall, (row, height)
+        assert bool(sheet.cell(row=row, column=2).alignment.wrap_text) == tall
