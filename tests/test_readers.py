@@ -412,3 +412,26 @@ def test_sample_finds_the_code_column_and_date_order(tmp_path: Path) -> None:
     # the rows the sample read are reported once
     assert [(i.code, i.row) for i in table.issues] == [("row-short", 4)]
     assert table.frame["tracker_row"].tolist() == [2, 3, 4]
+
+
+def test_a_clean_csv_is_read_by_duckdb_not_the_fallback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The csv-module reader is for files DuckDB rejects (ragged rows, ...);
+    # anything that breaks the DuckDB path (e.g. a setting a new DuckDB
+    # refuses) would silently make every CSV several times slower.
+    from tracker.readers import csv_reader
+
+    def no_fallback(*args: object, **kwargs: object) -> None:
+        raise AssertionError("fell back to the csv module")
+
+    monkeypatch.setattr(csv_reader, "_iter_csv_python", no_fallback)
+    src = tmp_path / "clean.csv"
+    src.write_text(
+        "HS code,Description\n"
+        + "".join(f"854231{i:04d},chips {i}\n" for i in range(500))
+    )
+    source = open_table(src)
+    chunks = list(source.iter_chunks(200))
+    assert [c.num_rows for c in chunks] == [200, 200, 100]
+    assert chunks[-1].column("HS code").to_pylist()[-1] == "8542310499"

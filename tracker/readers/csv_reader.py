@@ -156,13 +156,10 @@ def _iter_csv_duckdb(
     n = len(source.columns)
     # Half the cores parse: the screening threads and the writer need the
     # rest (on 2 cores, 2 DuckDB threads only slowed the whole pipeline).
-    con = duckdb.connect(
-        config={
-            "threads": max(1, (os.cpu_count() or 2) // 2),
-            # tracker shows its own progress (or none with --quiet)
-            "enable_progress_bar": False,
-        }
-    )
+    con = duckdb.connect(config={"threads": max(1, (os.cpu_count() or 2) // 2)})
+    # tracker shows its own progress (or none with --quiet); a connection
+    # setting (DuckDB refuses it as a global option in connect's config)
+    con.execute("SET enable_progress_bar = false")
     spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n))
     select = ", ".join(f"coalesce(c{i}, '') AS c{i}" for i in range(n))
     # Every setting is given, so DuckDB's sniffer never guesses (it would
