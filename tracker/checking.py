@@ -432,33 +432,33 @@ def _item_matches(
 
 
 def _applicability(
-    catalog: Catalog, key: str, dest: str | None
+    catalog: Catalog, key: str, dest: str | None, shown: str | None = None
 ) -> tuple[Applicability, str]:
     memo = catalog.memo.setdefault("applicability", {})
-    found = memo.get((key, dest))
+    found = memo.get((key, dest, shown))
     if found is None:
-        found = memo[(key, dest)] = _applicability_of(catalog, key, dest)
+        found = memo[(key, dest, shown)] = _applicability_of(catalog, key, dest, shown)
     return found
 
 
 def _applicability_of(
-    catalog: Catalog, key: str, dest: str | None
+    catalog: Catalog, key: str, dest: str | None, shown: str | None
 ) -> tuple[Applicability, str]:
     meta = catalog.lists[key]
     if meta.applies_to(dest):
         return "applies", ""
     assert dest is not None  # applies_to(None) is True
+    name = shown if shown is not None else dest.upper()
     where = ", ".join(d.upper() for d in meta.destinations)
     if meta.concerns(dest):
         return (
             "concern",
-            f"a due-diligence concern for {dest.upper()} (diversion risk); "
+            f"a due-diligence concern for {name} (diversion risk); "
             f"its restrictions apply to {where}",
         )
     return (
         "not-applicable",
-        f"does not apply to destination {dest.upper()} (it restricts exports to "
-        f"{where})",
+        f"does not apply to destination {name} (it restricts exports to {where})",
     )
 
 
@@ -489,6 +489,7 @@ def list_verdicts(
     codes: Sequence[str] | None = None,
     split: dict[str, str] | None = None,
     lists: Collection[str] | None = None,
+    shown_dest: str | None = None,
 ) -> list[ListVerdict]:
     """One verdict per list for matches of one item, destination and date.
 
@@ -509,6 +510,8 @@ def list_verdicts(
         codes: the codes checked (limits coverage gaps to the codes they concern).
         split: list -> reason, for a split HS 2017 code.
         lists: only these list keys (None: all).
+        shown_dest: how reasons name the destination (default: ``dest`` in
+            upper case); screen passes a placeholder and fills it in per row.
     """
     on = as_of if as_of is not None else dt.date.today()
     out: list[ListVerdict] = []
@@ -540,6 +543,7 @@ def list_verdicts(
             key,
             tuple([(m.entry_id, m.verdict, m.control_code, m.tier) for m in own]),
             dest,
+            shown_dest,
             # the gap reason names the date itself
             on
             if meta.covers_from is not None and on < meta.covers_from
@@ -551,7 +555,7 @@ def list_verdicts(
         if known is not None:
             out.append(known)
             continue
-        applicability, reason = _applicability(catalog, key, dest)
+        applicability, reason = _applicability(catalog, key, dest, shown_dest)
         binding = own
         if applicability == "not-applicable":
             bound = [m for m in own if obligation(catalog, m, dest) is not None]
@@ -559,7 +563,8 @@ def list_verdicts(
                 binding = bound
                 applicability = "concern"
                 basis = "; ".join(dict.fromkeys(obligation_basis(m) for m in bound))
-                reason = f"{basis} ({dest.upper() if dest else ''}); {reason}"
+                name = shown_dest if shown_dest is not None else (dest or "").upper()
+                reason = f"{basis} ({name}); {reason}"
         gap = catalog.list_gap(key, on)
         goods: Verdict = "not-listed"
         for m in own:

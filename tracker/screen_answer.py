@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from tracker.catalog import Catalog
@@ -37,6 +37,23 @@ _OBLIGATION_NOTES = (
         "restriction on it",
     ),
 )
+
+
+#: Stands for the destination in the texts of an answer shared by several
+#: destinations (a character no text holds); ``fill_destination`` puts each
+#: row's destination in its place.
+DEST_MARK = "\x00"
+
+
+def fill_destination(answer: GroupAnswer, dest: str) -> GroupAnswer:
+    """``answer`` with ``dest`` (as shown, e.g. "KZ") where its texts name the destination."""
+    if DEST_MARK not in answer.reason and DEST_MARK not in answer.notes:
+        return answer
+    return replace(
+        answer,
+        reason=answer.reason.replace(DEST_MARK, dest),
+        notes=answer.notes.replace(DEST_MARK, dest),
+    )
 
 
 #: Decision groups whose matches are kept (see GroupAnswerer._match).
@@ -110,6 +127,8 @@ class GroupAnswerer:
         self._flags: dict[str | None, tuple[dict[str, bool], dict[str, bool]]] = {}
         self._matches: dict[tuple[Any, ...], list[Match]] = {}
         self._answer_memo: dict[tuple[Any, ...], GroupAnswer] = {}
+        #: (answer with DEST_MARK, destination) -> the answer filled in
+        self._filled: dict[tuple[GroupAnswer, str], GroupAnswer] = {}
         #: decision group key -> what its answer depends on besides the destination
         self._facts: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
         self._states: dict[dt.date, tuple[frozenset[str], tuple[Any, ...]]] = {}
@@ -184,8 +203,8 @@ class GroupAnswerer:
 
         Per list: does it apply, is the destination a concern of it; whether
         entries binding exports to third countries bind there (not an EU
-        member or an EU 833/2014 partner); and the destination itself where an
-        answer may name it (a concern, or a third-country obligation).
+        member or an EU 833/2014 partner). Where an answer names the
+        destination it holds ``DEST_MARK`` (see ``fill_destination``).
         """
         flags = tuple(
             flag
@@ -198,8 +217,7 @@ class GroupAnswerer:
         third = dest is not None and not (
             dest.lower() in EU_MEMBERS or dest.lower() in EU_833_PARTNERS
         )
-        named = third or any(flags[1::2])
-        return (*flags, third, dest if named else None)
+        return (*flags, third)
 
     def _match(
         self,
@@ -231,13 +249,37 @@ class GroupAnswerer:
     ) -> GroupAnswer:
         """Return the answer for one usable code, date and destination.
 
-        The vectorised kernel calls this once per decision group; it is also the
-        per-row reference implementation. The per-list answers come from
+        The per-row reference implementation (the vectorised kernel gets the
+        same answers from ``template`` once per decision group and fills in
+        each row's destination). The per-list answers come from
         ``tracker.checking.list_verdicts``, as in ``tracker check``: the row is
         ``match`` when a list that applies to (or binds exports to) the
         destination lists the code, ``indeterminate`` when such a list cannot
         answer (no bundled data for the date, a coverage gap, a split HS 2017
         code), ``no-match`` otherwise.
+        """
+        return fill_destination(
+            self.template(code, on, dest, key), (dest or "").upper()
+        )
+
+    def filled(self, answer: GroupAnswer, dest: str) -> GroupAnswer:
+        """``fill_destination``, each (answer, destination) pair made once."""
+        key = (answer, dest)
+        known = self._filled.get(key)
+        if known is None:
+            known = self._filled[key] = fill_destination(answer, dest)
+        return known
+
+    def template(
+        self,
+        code: str,
+        on: dt.date,
+        dest: str | None,
+        key: tuple[Any, ...] | None = None,
+    ) -> GroupAnswer:
+        """The answer for ``dest`` with ``DEST_MARK`` where its texts name it.
+
+        Destinations of one class (``_dest_class``) share it.
         """
         facts_key = key if key is not None else (code, on)
         facts = self._facts.get(facts_key)
@@ -329,7 +371,14 @@ class GroupAnswerer:
                     self.catalog, reading, matches, as_of=on, lists=self.lists
                 )
         verdicts = list_verdicts(
-            self.catalog, matches, dest, on, codes, split, lists=self.lists
+            self.catalog,
+            matches,
+            dest,
+            on,
+            codes,
+            split,
+            lists=self.lists,
+            shown_dest=DEST_MARK,
         )
         binding: list[Match] = []
         for v in verdicts:

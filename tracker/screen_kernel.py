@@ -19,7 +19,7 @@ from tracker.cells import (
 from tracker.countries import UnknownDestinationError
 from tracker.hs import VALID_LENGTHS
 from tracker.readers import ColumnMapping, text_array
-from tracker.screen_answer import GroupAnswer, GroupAnswerer
+from tracker.screen_answer import DEST_MARK, GroupAnswer, GroupAnswerer
 from tracker.screen_keywords import KeywordScanner
 from tracker.screening_summary import ScreeningSummary, account
 
@@ -365,7 +365,7 @@ class Screener(GroupAnswerer):
                 for i, rep in zip(misses, reps, strict=True):
                     sig = [int(p[first[i]]) for p in parts]
                     ids[i] = self._answer_id(
-                        self.answer(
+                        self.template(
                             rep,
                             self._epoch_date(sig[-2]),
                             self._class_rep[sig[-1]],
@@ -390,7 +390,7 @@ class Screener(GroupAnswerer):
                 if known is None:
                     rep = str(code[row].as_py())
                     known = self._answer_id(
-                        self.answer(
+                        self.template(
                             rep,
                             self._epoch_date(int(epoch[row])),
                             self._class_rep[int(dest_cls[row])],
@@ -441,6 +441,23 @@ class Screener(GroupAnswerer):
             row_group = unknown_group[dest_idx]
             unknown_rows = row_group >= 0
             group[unknown_rows] = row_group[unknown_rows]
+
+        # 5b. answers shared by several destinations name them by DEST_MARK:
+        # one filled-in answer per such group and row destination
+        marked = np.array(
+            [DEST_MARK in a.reason or DEST_MARK in a.notes for a in answers] + [False]
+        )
+        rows_m = np.flatnonzero(marked[group])
+        if len(rows_m):
+            width = max(len(dest_u), 1)
+            inverse, count = _factorize(group[rows_m] * width + dest_idx[rows_m])
+            first = rows_m[_first_rows(inverse, count)]
+            base = len(answers)
+            for g, d in zip(
+                group[first].tolist(), dest_idx[first].tolist(), strict=True
+            ):
+                answers.append(self.filled(answers[g], dest_u[d] if dest_u else ""))
+            group[rows_m] = base + inverse
 
         # 6. keywords in the description, each distinct text scanned once
         if columns.description is not None:
