@@ -155,10 +155,21 @@ class Catalog:
         meta = self.lists[list_key]
         on = as_of if as_of is not None else dt.date.today()
         wanted = list(codes) if codes is not None else [None]
-        # the codes matter only for periods limited to some codes
+        # the codes matter only for periods limited to some codes: which of
+        # those they concern
         scoped = any(p.codes for p in meta.coverage)
         memo = self.memo.setdefault("coverage_note", {})
-        memo_key = (list_key, on, tuple(wanted) if scoped else None)
+        memo_key = (
+            list_key,
+            on,
+            tuple(
+                i
+                for i, p in enumerate(meta.coverage)
+                if p.codes and any(p.concerns(c) for c in wanted)
+            )
+            if scoped
+            else None,
+        )
         found = memo.get(memo_key)
         if found is not None:
             return str(found)

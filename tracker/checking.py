@@ -548,7 +548,15 @@ def list_verdicts(
             on
             if meta.covers_from is not None and on < meta.covers_from
             else bisect.bisect_right(shape[key][1], on),
-            tuple(codes or ()) if shape[key][0] else None,
+            # where coverage is limited to some codes: the periods the codes
+            # concern (all that coverage_note reads of them)
+            tuple(
+                i
+                for i, p in enumerate(meta.coverage)
+                if not p.codes or any(p.concerns(c) for c in codes or (None,))
+            )
+            if shape[key][0]
+            else None,
             split.get(key) if split else None,
         )
         known = memo.get(memo_key)
