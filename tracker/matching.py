@@ -121,7 +121,9 @@ def _make_match(
     detail: str,
 ) -> Match:
     meta = catalog.lists[entry.list_key]
-    return Match(
+    # Every value comes from the validated catalogue (or is one of the literals
+    # above): validating them again could neither fail nor change one.
+    return Match.model_construct(
         list_key=meta.key,
         list_title=meta.title,
         list_version=meta.version,
