@@ -9,7 +9,6 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 
 from tracker.exc import InputError, shown
@@ -127,6 +126,8 @@ def read_table(
         >>> table.columns.code  # doctest: +SKIP
         'HS code'
     """
+    import pandas as pd  # half a second to import: only for a whole DataFrame
+
     source = open_table(path, sheet=sheet, encoding=encoding)
     try:
         mapping = map_columns(source, columns)

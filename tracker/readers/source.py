@@ -6,13 +6,15 @@ import shutil
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 import pyarrow as pa
 
 from tracker.readers.columns import ColumnMapping
 from tracker.readers.issues import RowIssue
+
+if TYPE_CHECKING:  # pandas loads only where a whole file becomes a DataFrame
+    import pandas as pd
 
 #: Formats read_table understands.
 TableFormat = Literal["csv", "xlsx", "parquet"]
