@@ -1,7 +1,7 @@
 """Benchmark `tracker screen` (CSV in, Parquet out) against a bare DuckDB join and a naive loop.
 
 Usage:
-    python benchmarks/screen_bench.py --rows 5000000
+    python benchmarks/screen_bench.py --rows 5000000 --repeat 3
     python benchmarks/screen_bench.py --rows 200000 --naive-rows 20000
 
 Generates benchmarks/data/screen_<N>.csv (git-ignored) once, then runs, each in
@@ -13,6 +13,10 @@ the children):
    list codes, written to Parquet (what a hand-written SQL query would do);
 3. a naive per-row Python loop (csv module + tracker.matching.match_code per
    row), on the first --naive-rows rows and extrapolated linearly.
+
+With --repeat, commands 1 and 2 alternate and the ratio of each pair is shown;
+CPU seconds (user + system, all threads) show the work done when other jobs
+make wall times noisy.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -125,16 +130,20 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     os.replace(tmp, path)
 
 
-def measured(code: str) -> tuple[float, int]:
-    """Run ``code`` in a grandchild and report its own peak RSS."""
+def measured(code: str) -> tuple[float, int, float]:
+    """Run ``code`` in a grandchild: wall seconds, its own peak RSS, its CPU seconds.
+
+    CPU seconds (user + system, all threads) show how much work a run did
+    when other jobs share the machine and wall times are noisy.
+    """
     wrapper = textwrap.dedent(
         f"""
         import json, resource, subprocess, sys, time
         t = time.perf_counter()
         subprocess.run([sys.executable, "-c", {code!r}], check=True)
         s = time.perf_counter() - t
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-        print(json.dumps([s, rss]))
+        use = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(json.dumps([s, use.ru_maxrss * 1024, use.ru_utime + use.ru_stime]))
         """
     )
     out = subprocess.run(
@@ -144,8 +153,8 @@ def measured(code: str) -> tuple[float, int]:
         text=True,
         cwd=HERE.parent,
     )
-    seconds, rss = json.loads(out.stdout.strip().splitlines()[-1])
-    return float(seconds), int(rss)
+    seconds, rss, cpu = json.loads(out.stdout.strip().splitlines()[-1])
+    return float(seconds), int(rss), float(cpu)
 
 
 def main() -> None:
@@ -153,6 +162,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--naive-rows", type=int, default=50_000)
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each command")
     args = parser.parse_args()
 
     src = DATA / f"screen_{args.rows}.csv"
@@ -162,19 +172,16 @@ def main() -> None:
         print(f"generated {src} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     size_mb = src.stat().st_size / 1e6
     out_dir = Path(tempfile.mkdtemp(prefix="screen-bench-", dir=DATA))
-    results: dict[str, tuple[float, int, str]] = {}
+    results: dict[str, tuple[float, int, float, str]] = {}
 
     tracker_out = out_dir / "tracker.parquet"
-    code = (
+    mine_code = (
         "import sys; from tracker.cli import main; "
         f"sys.argv = ['tracker', 'screen', {str(src)!r}, '-o', "
         f"{str(tracker_out)!r}, '--quiet']; main()"
     )
-    s, rss = measured(code)
-    results["tracker screen (CSV -> Parquet)"] = (s, rss, "all rows")
-
     duck_out = out_dir / "duckdb.parquet"
-    code = textwrap.dedent(
+    duck_code = textwrap.dedent(
         f"""
         import duckdb
         from tracker.catalog import load_catalog
@@ -193,8 +200,23 @@ def main() -> None:
         ''')
         """
     )
-    s, rss = measured(code)
-    results["bare DuckDB left join (CSV -> Parquet)"] = (s, rss, "all rows")
+    # Runs alternate, so that each pair shares the machine's conditions.
+    pairs: list[tuple[tuple[float, int, float], tuple[float, int, float]]] = []
+    for _ in range(args.repeat):
+        pairs.append((measured(mine_code), measured(duck_code)))
+    for name, i in (
+        ("tracker screen (CSV -> Parquet)", 0),
+        ("bare DuckDB left join (CSV -> Parquet)", 1),
+    ):
+        runs = [p[i] for p in pairs]
+        walls = sorted(r[0] for r in runs)
+        results[name] = (
+            statistics.median(walls),
+            max(r[1] for r in runs),
+            statistics.median(r[2] for r in runs),
+            f"all rows; {len(runs)} runs, min {walls[0]:,.1f} s",
+        )
+    ratios = sorted(m[0] / d[0] for m, d in pairs)
 
     code = textwrap.dedent(
         f"""
@@ -217,24 +239,28 @@ def main() -> None:
                 out.append("match" if match_code(cat, code, as_of=on) else "no-match")
         """
     )
-    s, rss = measured(code)
+    s, rss, cpu = measured(code)
     factor = args.rows / args.naive_rows
     results["naive per-row Python loop"] = (
         s * factor,
         rss,
+        cpu * factor,
         f"measured on {args.naive_rows} rows ({s:.1f} s), extrapolated x{factor:.0f}",
     )
 
     print(f"\n{args.rows:,} rows, {size_mb:,.0f} MB CSV, {os.cpu_count()} CPUs\n")
-    print("| run | wall time (s) | rows/s | peak RSS (MB) | note |")
-    print("| --- | ---: | ---: | ---: | --- |")
-    for name, (s, rss, note) in results.items():
+    print("| run | wall time (s) | rows/s | CPU (s) | peak RSS (MB) | note |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for name, (s, rss, cpu, note) in results.items():
         print(
-            f"| {name} | {s:,.1f} | {args.rows / s:,.0f} | {rss / 1e6:,.0f} | {note} |"
+            f"| {name} | {s:,.1f} | {args.rows / s:,.0f} | {cpu:,.1f} | "
+            f"{rss / 1e6:,.0f} | {note} |"
         )
-    base = results["bare DuckDB left join (CSV -> Parquet)"][0]
-    mine = results["tracker screen (CSV -> Parquet)"][0]
-    print(f"\ntracker screen / bare DuckDB join: {mine / base:.2f}x")
+    shown = ", ".join(f"{r:.2f}" for r in ratios)
+    print(
+        f"\ntracker screen / bare DuckDB join: {statistics.median(ratios):.2f}x "
+        f"median of the runs, each pair run back to back ({shown})"
+    )
     for p in out_dir.iterdir():
         p.unlink()
     out_dir.rmdir()

@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/xlsx_bench.py                 # 100,000 and 300,000 rows
-    python benchmarks/xlsx_bench.py --rows 100000 --rows 1000000
+    python benchmarks/xlsx_bench.py --rows 100000 --rows 1000000 --repeat 3
 
 For each row count N, generates benchmarks/data/screen_<N>.csv (git-ignored,
 same generator as screen_bench.py) once, then runs, each in a child process so
@@ -16,13 +16,16 @@ that peak RSS is measured per run (resource.getrusage of the children):
    sheet, no formats.
 
 The ratio of the two wall times is the cost of everything tracker adds (target
-1.2x or less); peak RSS should stay flat as N grows.
+1.2x or less); peak RSS should stay flat as N grows. With --repeat the two
+commands alternate and each pair's ratio is shown; CPU seconds (user + system)
+show the work done when other jobs make wall times noisy.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,7 +38,9 @@ sys.path.insert(0, str(HERE))
 from screen_bench import DATA, generate, measured  # noqa: E402
 
 
-def bench(rows: int, out_dir: Path) -> dict[str, tuple[float, int]]:
+def bench(
+    rows: int, out_dir: Path, repeat: int
+) -> list[dict[str, tuple[float, int, float]]]:
     src = DATA / f"screen_{rows}.csv"
     if not src.exists():
         generate(src, rows)
@@ -46,14 +51,13 @@ def bench(rows: int, out_dir: Path) -> dict[str, tuple[float, int]]:
         check=True,
         cwd=HERE.parent,
     )  # fmt: skip
-    results: dict[str, tuple[float, int]] = {}
     xlsx_out = out_dir / f"tracker_{rows}.xlsx"
     code = (
         "import sys; from tracker.cli import main; "
         f"sys.argv = ['tracker', 'screen', {str(src)!r}, '-o', "
         f"{str(xlsx_out)!r}, '--quiet']; main()"
     )
-    results["tracker screen -o .xlsx"] = measured(code)
+    mine = code
     bare_out = out_dir / f"bare_{rows}.xlsx"
     code = textwrap.dedent(
         f"""
@@ -66,38 +70,63 @@ def bench(rows: int, out_dir: Path) -> dict[str, tuple[float, int]]:
         wb.close()
         """
     )
-    results["bare XlsxWriter write_row loop"] = measured(code)
-    return results
+    # Runs alternate, so that each pair shares the machine's conditions.
+    return [
+        {
+            "tracker screen -o .xlsx": measured(mine),
+            "bare XlsxWriter write_row loop": measured(code),
+        }
+        for _ in range(repeat)
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each command")
     args = parser.parse_args()
     counts = args.rows or [100_000, 300_000]
     out_dir = Path(tempfile.mkdtemp(prefix="xlsx-bench-", dir=DATA))
-    table: list[tuple[int, str, float, int]] = []
-    ratios: dict[int, float] = {}
+    table: list[tuple[int, str, float, int, float, float]] = []
+    ratios: dict[int, list[float]] = {}
     try:
         for rows in counts:
-            res = bench(rows, out_dir)
-            for name, (s, rss) in res.items():
-                table.append((rows, name, s, rss))
-            mine = res["tracker screen -o .xlsx"][0]
-            base = res["bare XlsxWriter write_row loop"][0]
-            ratios[rows] = mine / base
+            runs = bench(rows, out_dir, args.repeat)
+            for name in runs[0]:
+                walls = sorted(r[name][0] for r in runs)
+                table.append(
+                    (
+                        rows,
+                        name,
+                        statistics.median(walls),
+                        max(r[name][1] for r in runs),
+                        statistics.median(r[name][2] for r in runs),
+                        walls[0],
+                    )
+                )
+            ratios[rows] = sorted(
+                r["tracker screen -o .xlsx"][0] / r["bare XlsxWriter write_row loop"][0]
+                for r in runs
+            )
     finally:
         for p in out_dir.iterdir():
             p.unlink()
         out_dir.rmdir()
-    print(f"\n{os.cpu_count()} CPUs\n")
-    print("| rows | run | wall time (s) | rows/s | peak RSS (MB) |")
-    print("| ---: | --- | ---: | ---: | ---: |")
-    for rows, name, s, rss in table:
-        print(f"| {rows:,} | {name} | {s:,.1f} | {rows / s:,.0f} | {rss / 1e6:,.0f} |")
+    print(f"\n{os.cpu_count()} CPUs, {args.repeat} run(s) each, median (min)\n")
+    print("| rows | run | wall time (s) | rows/s | CPU (s) | peak RSS (MB) |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    for rows, name, s, rss, cpu, low in table:
+        print(
+            f"| {rows:,} | {name} | {s:,.1f} ({low:,.1f}) | {rows / s:,.0f} | "
+            f"{cpu:,.1f} | {rss / 1e6:,.0f} |"
+        )
     print()
-    for rows, ratio in ratios.items():
-        print(f"{rows:,} rows: tracker screen / bare XlsxWriter loop = {ratio:.2f}x")
+    for rows, found in ratios.items():
+        shown = ", ".join(f"{r:.2f}" for r in found)
+        print(
+            f"{rows:,} rows: tracker screen / bare XlsxWriter loop = "
+            f"{statistics.median(found):.2f}x (each pair back to back: {shown})"
+        )
 
 
 if __name__ == "__main__":
