@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Iterator
@@ -281,6 +282,10 @@ def screen(
         )
     kind = _output_format(fmt, output)
     catalog = load_catalog()
+    # The catalogue lives until the process ends: the garbage collector need
+    # not walk its objects again at every full collection while rows stream.
+    gc.collect()
+    gc.freeze()
     # An unknown destination is an InputError (exit 1) with a suggestion.
     dest = parse_destination(destination, catalog.path)
     if output is not None and output.is_dir():
