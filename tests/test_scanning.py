@@ -384,3 +384,38 @@ def test_goods_names_are_the_strong_mentions(scanner: Scanner) -> None:
         ("нитроцеллюлоза", "nitrocellulose"),
     ]
     assert scanner.goods_names("") == []
+
+
+def test_shortcuts_of_confirmation_change_no_finding(
+    scanner: Scanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain aliases without their regex, and one search for the aliases with a
+    lead, find what running every alias's own pattern finds."""
+    import tracker.scanning as scanning
+
+    edge = (
+        "Iran, Iran_x Iranx iran. Irans; Kazakhstan Kazakh lasers laser_ LASERS "
+        "a sewing machine, CNC machines and a machine; im Lager, Kugellager, Lager. "
+        "fibre optics, optics_ optic Нитроцеллюлоза нитроцеллюлозы_ Россия Iran"
+    )
+    text = _corpus_text() + " " + edge
+    fast = scanner.scan(text, country_mentions=True)
+    assert any(s.plain for s in scanner._specs)
+    monkeypatch.setattr(scanning, "_is_plain", lambda pattern, key: False)
+    monkeypatch.setattr(scanning, "_lead_filter", lambda specs: None)
+    slow_scanner = Scanner(scanner.catalog, scanner.countries, scanner.rules)
+    assert not any(s.plain for s in slow_scanner._specs)
+    slow = slow_scanner.scan(text, country_mentions=True)
+    assert fast == slow
+    assert fast.countries() == slow.countries()
+    assert len(fast.goods_rows) > 50
+
+
+def test_plain_aliases_are_one_word_with_endings() -> None:
+    from tracker.scanning import _is_plain
+
+    assert _is_plain(r"laser(?:es|s)?(?!\w)", "laser")
+    assert _is_plain(r"iran(?!\w)", "iran")
+    assert not _is_plain(r"laser(?:es|s)?(?!\w)", "lase")
+    assert not _is_plain(r"cnc(?:s)?(?:[\s\-]+|)machine(?:es|s)?(?!\w)", "cnc")
+    assert not _is_plain(r"含能材料", "含能材料")

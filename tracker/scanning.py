@@ -95,6 +95,10 @@ class _Spec:
     info: GoodsInfo | None = None
     #: ``pattern.regex.match``, set on first use.
     match: Callable[[str, int], re.Match[str] | None] | None = None
+    #: The pattern is its one key, optional endings of word characters, and
+    #: ``(?!\w)``: at a key hit followed by no word character it matches the
+    #: key and nothing more (no need to run it).
+    plain: bool = False
 
 
 def _compile(
@@ -121,7 +125,23 @@ def _compile(
         rank=_RANK[kind],
         dedup=pattern.lead > 0 or len(pattern.keys) > 1,
     )
+    if len(pattern.keys) == 1 and not pattern.lead:
+        spec.plain = _is_plain(pattern.pattern, pattern.keys[0])
     return pattern.keys, spec
+
+
+# Optional endings of word characters, then no word character: the tail of a
+# one-word alias pattern (see tracker.alias_patterns.compile_alias).
+_PLAIN_TAIL = re.compile(r"(?:\(\?:\w+(?:\|\w+)*\)\?)?\(\?!\\w\)")
+
+
+def _is_plain(pattern: str, key: str) -> bool:
+    """Return True when ``pattern`` is ``key``, optional word endings and ``(?!\\w)``."""
+    head = re.escape(key)
+    return (
+        pattern.startswith(head)
+        and _PLAIN_TAIL.fullmatch(pattern, len(head)) is not None
+    )
 
 
 def _matcher(spec: _Spec) -> Callable[[str, int], re.Match[str] | None]:
@@ -236,14 +256,14 @@ class Scanner:
             # confirmed inline (see _collect).
             only = specs[0] if len(specs) == 1 else None
             single = only if only and not only.lead and not only.dedup else None
-            value = (len(key), tuple(specs), single)
+            value = (len(key), tuple(specs), single, _lead_filter(specs))
             if is_cjk(key[0]):
                 self._cjk_automaton.add_word(key, value)
             else:
                 self._automaton.add_word(key, value)
         for automaton in (self._automaton, self._cjk_automaton):
             if len(automaton) == 0:
-                automaton.add_word("\x00\x00", (2, (), None))
+                automaton.add_word("\x00\x00", (2, (), None, None))
             automaton.make_automaton()
 
     @classmethod
@@ -266,17 +286,34 @@ class Scanner:
         seen: set[tuple[int, int, int]] = set()
         seq = 0
 
-        def confirm(start: int, specs: tuple[_Spec, ...]) -> None:
+        def confirm(
+            start: int, stop: int, specs: tuple[_Spec, ...], leads: _LeadFilter | None
+        ) -> None:
+            """Confirm the aliases of a key found at [start, stop)."""
             nonlocal seq
+            plain_end = not folded[stop : stop + 1].isalnum() and (
+                folded[stop : stop + 1] != "_"
+            )
+            # No first word of an alias with a lead before the key: none of
+            # them can match.
+            no_lead = (
+                leads is not None
+                and leads[0](folded, max(0, start - leads[1]), start - 1 + leads[2])
+                is None
+            )
             for spec in specs:
-                match = spec.match or _matcher(spec)
-                if spec.lead:
-                    m = _match_before(spec, folded, start)
-                else:
-                    m = match(folded, start)
-                if m is None:
+                if spec.lead and no_lead:
                     continue
-                s, e = m.span()
+                if spec.plain and plain_end:
+                    s, e = start, stop
+                else:
+                    if spec.lead:
+                        m = _match_before(spec, folded, start)
+                    else:
+                        m = (spec.match or _matcher(spec))(folded, start)
+                    if m is None:
+                        continue
+                    s, e = m.span()
                 if spec.dedup:
                     key = (s, e, id(spec))
                     if key in seen:
@@ -291,18 +328,21 @@ class Scanner:
                     goods.append((s, s - e, spec.rank, seq, spec))
                 seq += 1
 
-        # The common case (one alias without a lead behind a key) is inlined.
-        for end, (length, specs, spec) in self._automaton.iter(folded):
+        # The common case (one alias without a lead behind a key) is inlined;
+        # a plain alias followed by no word character matches just its key.
+        for end, (length, specs, spec, leads) in self._automaton.iter(folded):
             start = end - length + 1
             if start and folded[start - 1].isalnum():
                 continue
             if spec is None:
-                confirm(start, specs)
+                confirm(start, end + 1, specs, leads)
                 continue
-            m = (spec.match or _matcher(spec))(folded, start)
-            if m is None:
-                continue
-            e = m.end()
+            e = end + 1
+            if not spec.plain or (nxt := folded[e : e + 1]).isalnum() or nxt == "_":
+                m = (spec.match or _matcher(spec))(folded, start)
+                if m is None:
+                    continue
+                e = m.end()
             kind = spec.kind
             if kind == "country":
                 places.append((start, start - e, 0, seq, spec))
@@ -313,8 +353,8 @@ class Scanner:
             seq += 1
         for run in _CJK_RUN.finditer(folded):
             base = run.start()
-            for end, (length, specs, _) in self._cjk_automaton.iter(run.group()):
-                confirm(base + end - length + 1, specs)
+            for end, (length, specs, _, leads) in self._cjk_automaton.iter(run.group()):
+                confirm(base + end - length + 1, base + end + 1, specs, leads)
         return goods, places, traps
 
     def _scan_into(
@@ -586,6 +626,27 @@ def _scan_in_worker(task: tuple[str, int, bool]) -> ScanResult:
     part = ScanResult(place_rows=[] if detail else None)
     _WORKER_SCANNER._scan_into(chunk, offset, part)
     return part
+
+
+#: For the aliases with a lead behind one key: ``search`` of a regex of their
+#: first-word stems, the longest lead and the longest stem (see _lead_filter).
+_LeadFilter = tuple[Callable[[str, int, int], re.Match[str] | None], int, int]
+
+
+def _lead_filter(specs: list[_Spec]) -> _LeadFilter | None:
+    """One search that tells whether any alias with a lead behind a key may match.
+
+    :func:`_match_before` looks for a first-word stem that starts at most
+    ``lead`` characters before the key and before it; when no stem of any of
+    these aliases occurs in the widest such window, none of them matches
+    (one search instead of one per alias: nine trap phrases end in "machine").
+    """
+    stems = sorted({st for s in specs if s.lead for st in s.pattern.first}, key=len)
+    if not stems:
+        return None
+    regex = re.compile("|".join(re.escape(st) for st in reversed(stems)))
+    lead = max(s.lead for s in specs if s.lead)
+    return regex.search, lead, len(stems[-1])
 
 
 def _match_before(spec: _Spec, folded: str, key_start: int) -> re.Match[str] | None:
