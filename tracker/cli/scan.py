@@ -249,6 +249,12 @@ def write_scan_json(data: dict[str, Any], stream: BinaryIO) -> None:
     stream.write(b"\n}\n" if data else b"}\n")
 
 
+# orjson.dumps({"": [item, ...]}, option=OPT_INDENT_2) is
+# b'{\n  "": [' + b",".join(b"\n    " + item...) + b"\n  ]\n}'.
+_NESTED_HEAD = len(b'{\n  "": [')
+_NESTED_TAIL = len(b"\n  ]\n}")
+
+
 def _write_records(batches: Iterable[list[Any]], stream: BinaryIO) -> None:
     """Write a list one level below the top, from its items in batches, with orjson."""
     import orjson
@@ -258,12 +264,13 @@ def _write_records(batches: Iterable[list[Any]], stream: BinaryIO) -> None:
     for batch in batches:
         if not batch:
             continue
-        # b"[\n  item,\n  item\n]": the items as laid out in a list; one
-        # level deeper, with a comma before those of every later batch.
-        body = orjson.dumps(batch, option=orjson.OPT_INDENT_2)
+        # The batch as the value of a key of an object: its items laid out
+        # one level below the top, as here (no pass to re-indent them), with
+        # a comma before those of every later batch.
+        body = orjson.dumps({"": batch}, option=orjson.OPT_INDENT_2)
         if not empty:
             stream.write(b",")
-        stream.write(body[1:-2].replace(b"\n", b"\n  "))
+        stream.write(memoryview(body)[_NESTED_HEAD:-_NESTED_TAIL])
         empty = False
     stream.write(b"]" if empty else b"\n  ]")
 
