@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -419,3 +420,56 @@ def test_plain_aliases_are_one_word_with_endings() -> None:
     assert not _is_plain(r"laser(?:es|s)?(?!\w)", "lase")
     assert not _is_plain(r"cnc(?:s)?(?:[\s\-]+|)machine(?:es|s)?(?!\w)", "cnc")
     assert not _is_plain(r"含能材料", "含能材料")
+
+
+def _keep_longest_reference(hits: list[Any]) -> list[Any]:
+    """_keep_longest as first written (tuples for the spans)."""
+    hits = sorted(hits)
+    kept: list[Any] = []
+    group: list[Any] = []
+    group_span = (-1, -1)
+    max_end = -1
+    max_span = (-1, -1)
+    for s, neg, rank, _, spec in hits:
+        e = s - neg
+        if e <= max_end and (s, e) != max_span:
+            continue
+        if (s, e) == group_span:
+            if any(k.rank < rank or k.target == spec.target for k in group):
+                continue
+            group.append(spec)
+        else:
+            group = [spec]
+            group_span = (s, e)
+        kept.append((s, e, spec))
+        if e > max_end:
+            max_end, max_span = e, (s, e)
+    return kept
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 12), st.integers(1, 5), st.integers(0, 2), st.integers(0, 2)
+        ),
+        max_size=30,
+    )
+)
+def test_keep_longest_keeps_what_it_kept_with_tuples(
+    raw: list[tuple[int, int, int, int]],
+) -> None:
+    from types import SimpleNamespace
+
+    from tracker.scanning import _keep_longest
+
+    specs = [
+        SimpleNamespace(rank=rank, target=str(target))
+        for rank in range(3)
+        for target in range(3)
+    ]
+    hits: list[Any] = [
+        (s, -width, rank, seq, specs[rank * 3 + target])
+        for seq, (s, width, rank, target) in enumerate(raw)
+    ]
+    expected = _keep_longest_reference(list(hits))
+    assert _keep_longest(list(hits)) == expected

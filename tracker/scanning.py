@@ -720,26 +720,28 @@ def _keep_longest(hits: list[_RawHit]) -> list[_Hit]:
     """Drop hits inside a longer hit, or equal to a stronger one; keep text order."""
     hits.sort()
     kept: list[_Hit] = []
+    append = kept.append
     # Hits of one span are neighbours once sorted: the ones kept of the
-    # current span.
+    # current span [group_start, group_end). The kept hit that reaches
+    # furthest (the first to reach max_end) starts at max_start. Plain
+    # numbers rather than tuples: this runs once per hit.
     group: list[_Spec] = []
-    group_span = (-1, -1)
-    max_end = -1
-    max_span = (-1, -1)
+    group_start = group_end = -1
+    max_start = max_end = -1
     for s, neg, rank, _, spec in hits:
         e = s - neg
-        if e <= max_end and (s, e) != max_span:
+        if e <= max_end and (e != max_end or s != max_start):
             continue
-        if (s, e) == group_span:
+        if s == group_start and e == group_end:
             if any(k.rank < rank or k.target == spec.target for k in group):
                 continue
             group.append(spec)
         else:
             group = [spec]
-            group_span = (s, e)
-        kept.append((s, e, spec))
+            group_start, group_end = s, e
+        append((s, e, spec))
         if e > max_end:
-            max_end, max_span = e, (s, e)
+            max_start, max_end = s, e
     return kept
 
 
