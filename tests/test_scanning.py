@@ -390,20 +390,23 @@ def test_goods_names_are_the_strong_mentions(scanner: Scanner) -> None:
 def test_shortcuts_of_confirmation_change_no_finding(
     scanner: Scanner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Plain aliases without their regex, and one search for the aliases with a
-    lead, find what running every alias's own pattern finds."""
+    """Plain aliases without their regex, the first of several plain aliases of
+    one thing standing for all, and one search for the aliases with a lead,
+    find what running every alias's own pattern finds."""
     import tracker.scanning as scanning
 
     edge = (
         "Iran, Iran_x Iranx iran. Irans; Kazakhstan Kazakh lasers laser_ LASERS "
         "a sewing machine, CNC machines and a machine; im Lager, Kugellager, Lager. "
-        "fibre optics, optics_ optic Нитроцеллюлоза нитроцеллюлозы_ Россия Iran"
+        "fibre optics, optics_ optic Нитроцеллюлоза нитроцеллюлозы_ Россия Iran "
+        "China, Chinas chinese Belarus; Belarusian laser, lasers Laser-Diode"
     )
     text = _corpus_text() + " " + edge
     fast = scanner.scan(text, country_mentions=True)
     assert any(s.plain for s in scanner._specs)
     monkeypatch.setattr(scanning, "_is_plain", lambda pattern, key: False)
     monkeypatch.setattr(scanning, "_lead_filter", lambda specs: None)
+    monkeypatch.setattr(scanning, "_first_plain", lambda specs: None)
     slow_scanner = Scanner(scanner.catalog, scanner.countries, scanner.rules)
     assert not any(s.plain for s in slow_scanner._specs)
     slow = slow_scanner.scan(text, country_mentions=True)
@@ -473,3 +476,25 @@ def test_keep_longest_keeps_what_it_kept_with_tuples(
     ]
     expected = _keep_longest_reference(list(hits))
     assert _keep_longest(list(hits)) == expected
+
+
+def test_first_plain_alias_stands_only_for_aliases_of_the_same_thing() -> None:
+    from tracker.scanning import _compile, _first_plain
+
+    def spec(kind: Any, target: str, alias: str, lang: str = "en") -> Any:
+        compiled = _compile(kind, target, alias, lang)
+        assert compiled is not None
+        return compiled[1]
+
+    iran_en, iran_de = (
+        spec("country", "ir", "Iran"),
+        spec("country", "ir", "Iran", "de"),
+    )
+    assert _first_plain([iran_en, iran_de]) is iran_en
+    assert _first_plain([iran_en, spec("country", "xx", "Iran")]) is None
+    assert (
+        _first_plain([spec("strong", "ir", "Iran"), spec("weak", "ir", "Iran")]) is None
+    )
+    assert _first_plain([iran_en, spec("country", "ir", "IRAN")]) is None  # acronym
+    assert _first_plain([iran_en, spec("country", "ir", "Iran Republic")]) is None
+    assert _first_plain([spec("trap", "", "Iran"), spec("trap", "", "Iran")]) is None

@@ -256,14 +256,20 @@ class Scanner:
             # confirmed inline (see _collect).
             only = specs[0] if len(specs) == 1 else None
             single = only if only and not only.lead and not only.dedup else None
-            value = (len(key), tuple(specs), single, _lead_filter(specs))
+            value = (
+                len(key),
+                tuple(specs),
+                single,
+                _lead_filter(specs),
+                None if single else _first_plain(specs),
+            )
             if is_cjk(key[0]):
                 self._cjk_automaton.add_word(key, value)
             else:
                 self._automaton.add_word(key, value)
         for automaton in (self._automaton, self._cjk_automaton):
             if len(automaton) == 0:
-                automaton.add_word("\x00\x00", (2, (), None, None))
+                automaton.add_word("\x00\x00", (2, (), None, None, None))
             automaton.make_automaton()
 
     @classmethod
@@ -330,15 +336,20 @@ class Scanner:
 
         # The common case (one alias without a lead behind a key) is inlined;
         # a plain alias followed by no word character matches just its key.
-        for end, (length, specs, spec, leads) in self._automaton.iter(folded):
+        for end, (length, specs, spec, leads, first) in self._automaton.iter(folded):
             start = end - length + 1
             if start and folded[start - 1].isalnum():
                 continue
-            if spec is None:
-                confirm(start, end + 1, specs, leads)
-                continue
             e = end + 1
-            if not spec.plain or (nxt := folded[e : e + 1]).isalnum() or nxt == "_":
+            if spec is None:
+                # Several plain aliases of one country or category behind the
+                # key, followed by no word character: all match the key, and
+                # _keep_longest would keep only the first.
+                if first is None or (nxt := folded[e : e + 1]).isalnum() or nxt == "_":
+                    confirm(start, e, specs, leads)
+                    continue
+                spec = first
+            elif not spec.plain or (nxt := folded[e : e + 1]).isalnum() or nxt == "_":
                 m = (spec.match or _matcher(spec))(folded, start)
                 if m is None:
                     continue
@@ -353,7 +364,9 @@ class Scanner:
             seq += 1
         for run in _CJK_RUN.finditer(folded):
             base = run.start()
-            for end, (length, specs, _, leads) in self._cjk_automaton.iter(run.group()):
+            for end, (length, specs, _, leads, _) in self._cjk_automaton.iter(
+                run.group()
+            ):
                 confirm(base + end - length + 1, base + end + 1, specs, leads)
         return goods, places, traps
 
@@ -626,6 +639,31 @@ def _scan_in_worker(task: tuple[str, int, bool]) -> ScanResult:
     part = ScanResult(place_rows=[] if detail else None)
     _WORKER_SCANNER._scan_into(chunk, offset, part)
     return part
+
+
+def _first_plain(specs: list[_Spec]) -> _Spec | None:
+    """The alias that stands for all of a key's aliases where they all match the key.
+
+    When every alias behind a key is plain (it matches just the key when no
+    word character follows) and of one kind, target and rank, none written
+    as it must be (case-sensitive), they find the same span for the same
+    thing, and of such hits _keep_longest keeps the first only (the trap
+    phrases and the case check treat them alike). Returns that first alias,
+    or None. (China, Iran, Belarus: their English and German names.)
+    """
+    head = specs[0]
+    if head.kind == "trap":
+        return None
+    for spec in specs:
+        if (
+            not spec.plain
+            or spec.case_sensitive
+            or spec.kind != head.kind
+            or spec.target != head.target
+            or spec.rank != head.rank
+        ):
+            return None
+    return head
 
 
 #: For the aliases with a lead behind one key: ``search`` of a regex of their
