@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -384,3 +385,116 @@ def test_goods_names_are_the_strong_mentions(scanner: Scanner) -> None:
         ("нитроцеллюлоза", "nitrocellulose"),
     ]
     assert scanner.goods_names("") == []
+
+
+def test_shortcuts_of_confirmation_change_no_finding(
+    scanner: Scanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain aliases without their regex, the first of several plain aliases of
+    one thing standing for all, and one search for the aliases with a lead,
+    find what running every alias's own pattern finds."""
+    import tracker.scanning as scanning
+
+    edge = (
+        "Iran, Iran_x Iranx iran. Irans; Kazakhstan Kazakh lasers laser_ LASERS "
+        "a sewing machine, CNC machines and a machine; im Lager, Kugellager, Lager. "
+        "fibre optics, optics_ optic Нитроцеллюлоза нитроцеллюлозы_ Россия Iran "
+        "China, Chinas chinese Belarus; Belarusian laser, lasers Laser-Diode"
+    )
+    text = _corpus_text() + " " + edge
+    fast = scanner.scan(text, country_mentions=True)
+    assert any(s.plain for s in scanner._specs)
+    monkeypatch.setattr(scanning, "_is_plain", lambda pattern, key: False)
+    monkeypatch.setattr(scanning, "_lead_filter", lambda specs: None)
+    monkeypatch.setattr(scanning, "_first_plain", lambda specs: None)
+    slow_scanner = Scanner(scanner.catalog, scanner.countries, scanner.rules)
+    assert not any(s.plain for s in slow_scanner._specs)
+    slow = slow_scanner.scan(text, country_mentions=True)
+    assert fast == slow
+    assert fast.countries() == slow.countries()
+    assert len(fast.goods_rows) > 50
+
+
+def test_plain_aliases_are_one_word_with_endings() -> None:
+    from tracker.scanning import _is_plain
+
+    assert _is_plain(r"laser(?:es|s)?(?!\w)", "laser")
+    assert _is_plain(r"iran(?!\w)", "iran")
+    assert not _is_plain(r"laser(?:es|s)?(?!\w)", "lase")
+    assert not _is_plain(r"cnc(?:s)?(?:[\s\-]+|)machine(?:es|s)?(?!\w)", "cnc")
+    assert not _is_plain(r"含能材料", "含能材料")
+
+
+def _keep_longest_reference(hits: list[Any]) -> list[Any]:
+    """_keep_longest as first written (tuples for the spans)."""
+    hits = sorted(hits)
+    kept: list[Any] = []
+    group: list[Any] = []
+    group_span = (-1, -1)
+    max_end = -1
+    max_span = (-1, -1)
+    for s, neg, rank, _, spec in hits:
+        e = s - neg
+        if e <= max_end and (s, e) != max_span:
+            continue
+        if (s, e) == group_span:
+            if any(k.rank < rank or k.target == spec.target for k in group):
+                continue
+            group.append(spec)
+        else:
+            group = [spec]
+            group_span = (s, e)
+        kept.append((s, e, spec))
+        if e > max_end:
+            max_end, max_span = e, (s, e)
+    return kept
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 12), st.integers(1, 5), st.integers(0, 2), st.integers(0, 2)
+        ),
+        max_size=30,
+    )
+)
+def test_keep_longest_keeps_what_it_kept_with_tuples(
+    raw: list[tuple[int, int, int, int]],
+) -> None:
+    from types import SimpleNamespace
+
+    from tracker.scanning import _keep_longest
+
+    specs = [
+        SimpleNamespace(rank=rank, target=str(target))
+        for rank in range(3)
+        for target in range(3)
+    ]
+    hits: list[Any] = [
+        (s, -width, rank, seq, specs[rank * 3 + target])
+        for seq, (s, width, rank, target) in enumerate(raw)
+    ]
+    expected = _keep_longest_reference(list(hits))
+    assert _keep_longest(list(hits)) == expected
+
+
+def test_first_plain_alias_stands_only_for_aliases_of_the_same_thing() -> None:
+    from tracker.scanning import _compile, _first_plain
+
+    def spec(kind: Any, target: str, alias: str, lang: str = "en") -> Any:
+        compiled = _compile(kind, target, alias, lang)
+        assert compiled is not None
+        return compiled[1]
+
+    iran_en, iran_de = (
+        spec("country", "ir", "Iran"),
+        spec("country", "ir", "Iran", "de"),
+    )
+    assert _first_plain([iran_en, iran_de]) is iran_en
+    assert _first_plain([iran_en, spec("country", "xx", "Iran")]) is None
+    assert (
+        _first_plain([spec("strong", "ir", "Iran"), spec("weak", "ir", "Iran")]) is None
+    )
+    assert _first_plain([iran_en, spec("country", "ir", "IRAN")]) is None  # acronym
+    assert _first_plain([iran_en, spec("country", "ir", "Iran Republic")]) is None
+    assert _first_plain([spec("trap", "", "Iran"), spec("trap", "", "Iran")]) is None

@@ -162,3 +162,28 @@ def test_sentence_at_a_span() -> None:
     long = "word " * 600 + "optics " + "word " * 600
     at = long.index("optics")
     assert len(sentence_at(long, at, at + 6)) <= 2 * 500 + 6
+
+
+_FOLD_ALPHABET = (
+    "ab Ё ё,.，。ＨＳ８ﬁßİ\u0301\u2f00"  # specials: one-character, longer, combining, radical
+    "硝化纤维经香港转运晶片電晶體記憶體無人機"  # Simplified, and Traditional that OpenCC changes
+)
+
+
+@given(st.text(alphabet=_FOLD_ALPHABET, max_size=40))
+def test_folding_in_bulk_equals_folding_piece_by_piece(text: str) -> None:
+    from tracker.text import _HAN_RUN, _special_chars
+
+    han = _HAN_RUN.search(text) is not None
+    assert Folded.of(text) == Folded._of_pieces(text, _special_chars(), han)
+
+
+def test_folding_in_bulk_reads_full_width_commas_and_simplified_chinese() -> None:
+    text = "Customs，Ёлка 报道称，硝化纤维经香港转运。" * 50
+    folded = Folded.of(text)
+    assert folded.text == text.replace("，", ",").casefold().replace("ё", "е")
+    assert folded.original_span(3, 9) == (3, 9)
+    # Traditional Chinese still maps back through its pieces.
+    trad = "記憶體，晶片"
+    assert Folded.of(trad).text == "内存,芯片"
+    assert Folded.of(trad).original_span(3, 5) == (4, 6)

@@ -95,6 +95,10 @@ class _Spec:
     info: GoodsInfo | None = None
     #: ``pattern.regex.match``, set on first use.
     match: Callable[[str, int], re.Match[str] | None] | None = None
+    #: The pattern is its one key, optional endings of word characters, and
+    #: ``(?!\w)``: at a key hit followed by no word character it matches the
+    #: key and nothing more (no need to run it).
+    plain: bool = False
 
 
 def _compile(
@@ -121,7 +125,23 @@ def _compile(
         rank=_RANK[kind],
         dedup=pattern.lead > 0 or len(pattern.keys) > 1,
     )
+    if len(pattern.keys) == 1 and not pattern.lead:
+        spec.plain = _is_plain(pattern.pattern, pattern.keys[0])
     return pattern.keys, spec
+
+
+# Optional endings of word characters, then no word character: the tail of a
+# one-word alias pattern (see tracker.alias_patterns.compile_alias).
+_PLAIN_TAIL = re.compile(r"(?:\(\?:\w+(?:\|\w+)*\)\?)?\(\?!\\w\)")
+
+
+def _is_plain(pattern: str, key: str) -> bool:
+    """Return True when ``pattern`` is ``key``, optional word endings and ``(?!\\w)``."""
+    head = re.escape(key)
+    return (
+        pattern.startswith(head)
+        and _PLAIN_TAIL.fullmatch(pattern, len(head)) is not None
+    )
 
 
 def _matcher(spec: _Spec) -> Callable[[str, int], re.Match[str] | None]:
@@ -236,14 +256,20 @@ class Scanner:
             # confirmed inline (see _collect).
             only = specs[0] if len(specs) == 1 else None
             single = only if only and not only.lead and not only.dedup else None
-            value = (len(key), tuple(specs), single)
+            value = (
+                len(key),
+                tuple(specs),
+                single,
+                _lead_filter(specs),
+                None if single else _first_plain(specs),
+            )
             if is_cjk(key[0]):
                 self._cjk_automaton.add_word(key, value)
             else:
                 self._automaton.add_word(key, value)
         for automaton in (self._automaton, self._cjk_automaton):
             if len(automaton) == 0:
-                automaton.add_word("\x00\x00", (2, (), None))
+                automaton.add_word("\x00\x00", (2, (), None, None, None))
             automaton.make_automaton()
 
     @classmethod
@@ -266,17 +292,34 @@ class Scanner:
         seen: set[tuple[int, int, int]] = set()
         seq = 0
 
-        def confirm(start: int, specs: tuple[_Spec, ...]) -> None:
+        def confirm(
+            start: int, stop: int, specs: tuple[_Spec, ...], leads: _LeadFilter | None
+        ) -> None:
+            """Confirm the aliases of a key found at [start, stop)."""
             nonlocal seq
+            plain_end = not folded[stop : stop + 1].isalnum() and (
+                folded[stop : stop + 1] != "_"
+            )
+            # No first word of an alias with a lead before the key: none of
+            # them can match.
+            no_lead = (
+                leads is not None
+                and leads[0](folded, max(0, start - leads[1]), start - 1 + leads[2])
+                is None
+            )
             for spec in specs:
-                match = spec.match or _matcher(spec)
-                if spec.lead:
-                    m = _match_before(spec, folded, start)
-                else:
-                    m = match(folded, start)
-                if m is None:
+                if spec.lead and no_lead:
                     continue
-                s, e = m.span()
+                if spec.plain and plain_end:
+                    s, e = start, stop
+                else:
+                    if spec.lead:
+                        m = _match_before(spec, folded, start)
+                    else:
+                        m = (spec.match or _matcher(spec))(folded, start)
+                    if m is None:
+                        continue
+                    s, e = m.span()
                 if spec.dedup:
                     key = (s, e, id(spec))
                     if key in seen:
@@ -291,18 +334,26 @@ class Scanner:
                     goods.append((s, s - e, spec.rank, seq, spec))
                 seq += 1
 
-        # The common case (one alias without a lead behind a key) is inlined.
-        for end, (length, specs, spec) in self._automaton.iter(folded):
+        # The common case (one alias without a lead behind a key) is inlined;
+        # a plain alias followed by no word character matches just its key.
+        for end, (length, specs, spec, leads, first) in self._automaton.iter(folded):
             start = end - length + 1
             if start and folded[start - 1].isalnum():
                 continue
+            e = end + 1
             if spec is None:
-                confirm(start, specs)
-                continue
-            m = (spec.match or _matcher(spec))(folded, start)
-            if m is None:
-                continue
-            e = m.end()
+                # Several plain aliases of one country or category behind the
+                # key, followed by no word character: all match the key, and
+                # _keep_longest would keep only the first.
+                if first is None or (nxt := folded[e : e + 1]).isalnum() or nxt == "_":
+                    confirm(start, e, specs, leads)
+                    continue
+                spec = first
+            elif not spec.plain or (nxt := folded[e : e + 1]).isalnum() or nxt == "_":
+                m = (spec.match or _matcher(spec))(folded, start)
+                if m is None:
+                    continue
+                e = m.end()
             kind = spec.kind
             if kind == "country":
                 places.append((start, start - e, 0, seq, spec))
@@ -313,8 +364,10 @@ class Scanner:
             seq += 1
         for run in _CJK_RUN.finditer(folded):
             base = run.start()
-            for end, (length, specs, _) in self._cjk_automaton.iter(run.group()):
-                confirm(base + end - length + 1, specs)
+            for end, (length, specs, _, leads, _) in self._cjk_automaton.iter(
+                run.group()
+            ):
+                confirm(base + end - length + 1, base + end + 1, specs, leads)
         return goods, places, traps
 
     def _scan_into(
@@ -588,6 +641,52 @@ def _scan_in_worker(task: tuple[str, int, bool]) -> ScanResult:
     return part
 
 
+def _first_plain(specs: list[_Spec]) -> _Spec | None:
+    """The alias that stands for all of a key's aliases where they all match the key.
+
+    When every alias behind a key is plain (it matches just the key when no
+    word character follows) and of one kind, target and rank, none written
+    as it must be (case-sensitive), they find the same span for the same
+    thing, and of such hits _keep_longest keeps the first only (the trap
+    phrases and the case check treat them alike). Returns that first alias,
+    or None. (China, Iran, Belarus: their English and German names.)
+    """
+    head = specs[0]
+    if head.kind == "trap":
+        return None
+    for spec in specs:
+        if (
+            not spec.plain
+            or spec.case_sensitive
+            or spec.kind != head.kind
+            or spec.target != head.target
+            or spec.rank != head.rank
+        ):
+            return None
+    return head
+
+
+#: For the aliases with a lead behind one key: ``search`` of a regex of their
+#: first-word stems, the longest lead and the longest stem (see _lead_filter).
+_LeadFilter = tuple[Callable[[str, int, int], re.Match[str] | None], int, int]
+
+
+def _lead_filter(specs: list[_Spec]) -> _LeadFilter | None:
+    """One search that tells whether any alias with a lead behind a key may match.
+
+    :func:`_match_before` looks for a first-word stem that starts at most
+    ``lead`` characters before the key and before it; when no stem of any of
+    these aliases occurs in the widest such window, none of them matches
+    (one search instead of one per alias: nine trap phrases end in "machine").
+    """
+    stems = sorted({st for s in specs if s.lead for st in s.pattern.first}, key=len)
+    if not stems:
+        return None
+    regex = re.compile("|".join(re.escape(st) for st in reversed(stems)))
+    lead = max(s.lead for s in specs if s.lead)
+    return regex.search, lead, len(stems[-1])
+
+
 def _match_before(spec: _Spec, folded: str, key_start: int) -> re.Match[str] | None:
     """Match an alias whose key word starts at ``key_start``, from a word start before it.
 
@@ -659,26 +758,28 @@ def _keep_longest(hits: list[_RawHit]) -> list[_Hit]:
     """Drop hits inside a longer hit, or equal to a stronger one; keep text order."""
     hits.sort()
     kept: list[_Hit] = []
+    append = kept.append
     # Hits of one span are neighbours once sorted: the ones kept of the
-    # current span.
+    # current span [group_start, group_end). The kept hit that reaches
+    # furthest (the first to reach max_end) starts at max_start. Plain
+    # numbers rather than tuples: this runs once per hit.
     group: list[_Spec] = []
-    group_span = (-1, -1)
-    max_end = -1
-    max_span = (-1, -1)
+    group_start = group_end = -1
+    max_start = max_end = -1
     for s, neg, rank, _, spec in hits:
         e = s - neg
-        if e <= max_end and (s, e) != max_span:
+        if e <= max_end and (e != max_end or s != max_start):
             continue
-        if (s, e) == group_span:
+        if s == group_start and e == group_end:
             if any(k.rank < rank or k.target == spec.target for k in group):
                 continue
             group.append(spec)
         else:
             group = [spec]
-            group_span = (s, e)
-        kept.append((s, e, spec))
+            group_start, group_end = s, e
+        append((s, e, spec))
         if e > max_end:
-            max_end, max_span = e, (s, e)
+            max_start, max_end = s, e
     return kept
 
 

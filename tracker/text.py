@@ -417,6 +417,22 @@ class Folded:
         han = _HAN_RUN.search(text) is not None
         if not han and special.search(text) is None:
             return cls(text.casefold().replace("ё", "е"))
+        # The common case of a long text (news with a few full-width commas,
+        # Chinese that is already Simplified) in bulk: every special character
+        # folds to one other character, and OpenCC leaves every Han run as it is.
+        singles = {c: _single_fold(c) for c in set(special.findall(text))}
+        if None not in singles.values():
+            folded = text
+            for ch, single in singles.items():
+                folded = folded.replace(ch, single)  # type: ignore[arg-type]  # not None
+            folded = folded.casefold()
+            if not han or all(map(_han_unchanged, set(_HAN_RUN.findall(folded)))):
+                return cls(folded.replace("ё", "е"))
+        return cls._of_pieces(text, special, han)
+
+    @classmethod
+    def _of_pieces(cls, text: str, special: re.Pattern[str], han: bool) -> Folded:
+        """Fold ``text`` piece by piece: the general case of :meth:`of`."""
         parts: list[str] = []
         starts: list[int] = []
         origins: list[int] = []
@@ -480,6 +496,33 @@ class Folded:
         if self._identity[i]:
             return self._origins[i] + (pos - self._starts[i]) + 1
         return self._origins[i] + self._widths[i]
+
+
+@functools.cache
+def _single_fold(c: str) -> str | None:
+    """The fold of a special character (see :func:`_special_chars`) when it is one character.
+
+    Only a fold that is final (case-folds to itself) and no Han ideograph
+    (it would join a run that OpenCC reads): Ｈ -> h, ， -> ,; else None.
+    """
+    f = _fold_char(c)
+    if len(f) == 1 and f.casefold() == f and _HAN_RUN.match(f) is None:
+        return f
+    return None
+
+
+#: Han runs that OpenCC leaves as they are (True) or changes (False).
+_HAN_SEEN: dict[str, bool] = {}
+
+
+def _han_unchanged(run: str) -> bool:
+    """Return True when OpenCC ``tw2sp`` leaves a Han run as it is (memoised)."""
+    same = _HAN_SEEN.get(run)
+    if same is None:
+        if len(_HAN_SEEN) >= 100_000:
+            _HAN_SEEN.clear()
+        same = _HAN_SEEN[run] = _zh_converter().convert(run) == run
+    return same
 
 
 # ------------------------------------------------------------------ scripts

@@ -87,3 +87,27 @@ def test_write_scan_json_escapes_as_the_standard_encoder() -> None:
     write_scan_json(data, out)
     expected = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     assert out.getvalue().decode("utf-8") == expected
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 5000])
+def test_write_scan_json_in_batches_equals_the_standard_encoder(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracker.cli.scan as scan_cli
+
+    monkeypatch.setattr(scan_cli, "JSON_BATCH", batch)
+    records = [{"text": f"t{i}", "nested": [i, {"k": [None]}]} for i in range(5)]
+    data: dict[str, Any] = {
+        "source": {"name": "x"},
+        "mentions": scan_cli.RecordBatches(iter([records[:2], [], records[2:], []])),
+        "codes": records,
+        "countries": [],
+    }
+    plain = {**data, "mentions": records}
+    out = io.BytesIO()
+    write_scan_json(data, out)
+    expected = json.dumps(plain, ensure_ascii=False, indent=2) + "\n"
+    assert out.getvalue().decode("utf-8") == expected
+    empty = io.BytesIO()
+    write_scan_json({"mentions": scan_cli.RecordBatches(iter([[]]))}, empty)
+    assert empty.getvalue() == b'{\n  "mentions": []\n}\n'

@@ -6,6 +6,7 @@ import gc
 import os
 import shlex
 import sys
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
@@ -24,7 +25,7 @@ from tracker.hs import format_code
 if TYPE_CHECKING:
     from tracker.checking import CheckResult
     from tracker.report.excel import RunInfo
-    from tracker.scanning import ScanResult
+    from tracker.scanning import GoodsRow, ScanResult
     from tracker.text import TextSource
 
 #: Columns of the Mentions sheet of the Excel report.
@@ -107,6 +108,32 @@ def csv_rows(result: ScanResult, *, include_weak: bool) -> list[dict[str, Any]]:
 
 def mention_records(result: ScanResult, *, include_weak: bool) -> list[dict[str, Any]]:
     """Return the JSON objects of the goods mentions."""
+    return _mention_dicts(result.goods_rows, include_weak)
+
+
+#: Records of a bulk key (see write_scan_json) built and written this many at
+#: a time: a dense text has hundreds of thousands, and one list of them all
+#: took longer to build and to write (and more memory) than batches.
+JSON_BATCH = 5000
+
+
+class RecordBatches:
+    """The records of a bulk key of the scan JSON, in batches built on demand."""
+
+    def __init__(self, batches: Iterator[list[dict[str, Any]]]) -> None:
+        self.batches = batches
+
+
+def mention_batches(result: ScanResult, *, include_weak: bool) -> RecordBatches:
+    """The JSON objects of the goods mentions, JSON_BATCH at a time."""
+    rows = result.goods_rows
+    return RecordBatches(
+        _mention_dicts(rows[i : i + JSON_BATCH], include_weak)
+        for i in range(0, len(rows), JSON_BATCH)
+    )
+
+
+def _mention_dicts(rows: list[GoodsRow], include_weak: bool) -> list[dict[str, Any]]:
     return [
         {
             "category": category,
@@ -129,7 +156,7 @@ def mention_records(result: ScanResult, *, include_weak: bool) -> list[dict[str,
             start,
             end,
             sentence,
-        ) in result.goods_rows
+        ) in rows
     ]
 
 
@@ -151,7 +178,7 @@ def scan_record(
             "format": "html" if source.is_html else "text",
             "characters": result.characters,
         },
-        "mentions": mention_records(result, include_weak=include_weak),
+        "mentions": mention_batches(result, include_weak=include_weak),
         "codes": [
             {
                 "code": code,
@@ -193,27 +220,59 @@ _BULK_KEYS = frozenset({"mentions", "codes", "countries"})
 def write_scan_json(data: dict[str, Any], stream: BinaryIO) -> None:
     """Write ``data`` as ``emit_json`` does (UTF-8, 2-space indent, final newline).
 
-    The findings go through orjson, whose indented output is byte-for-byte
-    that of ``json.dump(..., ensure_ascii=False, indent=2)`` for strings,
-    integers, booleans, None, lists and dicts; the other values (the
+    The findings (lists, or :class:`RecordBatches`, under the bulk keys) go
+    through orjson, JSON_BATCH records at a time, whose indented output is
+    byte-for-byte that of ``json.dump(..., ensure_ascii=False, indent=2)`` for
+    strings, integers, booleans, None, lists and dicts; the other values (the
     cross-check, which may hold dates) through the standard library.
     """
     import json
 
-    import orjson
-
     stream.write(b"{")
     for i, (key, value) in enumerate(data.items()):
-        if key in _BULK_KEYS:
-            body = orjson.dumps(value, option=orjson.OPT_INDENT_2)
-        else:
-            body = json.dumps(value, ensure_ascii=False, indent=2, default=str).encode()
         head = "," if i else ""
         stream.write(f"{head}\n  {json.dumps(key, ensure_ascii=False)}: ".encode())
+        if key in _BULK_KEYS and isinstance(value, (list, RecordBatches)):
+            batches = (
+                value.batches
+                if isinstance(value, RecordBatches)
+                else (
+                    value[j : j + JSON_BATCH] for j in range(0, len(value), JSON_BATCH)
+                )
+            )
+            _write_records(batches, stream)
+            continue
+        body = json.dumps(value, ensure_ascii=False, indent=2, default=str).encode()
         # One level deeper than at the top: JSON text holds no raw line break
         # inside a string, so every line break is a line of the layout.
         stream.write(body.replace(b"\n", b"\n  "))
     stream.write(b"\n}\n" if data else b"}\n")
+
+
+# orjson.dumps({"": [item, ...]}, option=OPT_INDENT_2) is
+# b'{\n  "": [' + b",".join(b"\n    " + item...) + b"\n  ]\n}'.
+_NESTED_HEAD = len(b'{\n  "": [')
+_NESTED_TAIL = len(b"\n  ]\n}")
+
+
+def _write_records(batches: Iterable[list[Any]], stream: BinaryIO) -> None:
+    """Write a list one level below the top, from its items in batches, with orjson."""
+    import orjson
+
+    stream.write(b"[")
+    empty = True
+    for batch in batches:
+        if not batch:
+            continue
+        # The batch as the value of a key of an object: its items laid out
+        # one level below the top, as here (no pass to re-indent them), with
+        # a comma before those of every later batch.
+        body = orjson.dumps({"": batch}, option=orjson.OPT_INDENT_2)
+        if not empty:
+            stream.write(b",")
+        stream.write(memoryview(body)[_NESTED_HEAD:-_NESTED_TAIL])
+        empty = False
+    stream.write(b"]" if empty else b"\n  ]")
 
 
 def mention_rows(result: ScanResult, *, include_weak: bool) -> list[list[Any]]:
