@@ -232,6 +232,23 @@ def test_as_of_before_list_data_is_indeterminate(mini_catalog: Catalog) -> None:
     assert result.lists[0].gap == v.reason
 
 
+def test_remembered_verdicts_keep_their_own_date_and_destination(
+    mini_catalog: Catalog,
+) -> None:
+    # list verdicts are memoised (screen asks again and again); what a reason
+    # names, the date of a gap or the destination, must be the one asked
+    for day in (dt.date(2024, 1, 1), dt.date(2023, 6, 30), dt.date(2024, 1, 1)):
+        (check,) = check_items(mini_catalog, ["8459.61"], as_of=day).items
+        assert f"what the list said on {day} is not bundled" in (
+            _verdict(check, "alpha").reason
+        )
+    for dest in ("de", "fr", "de"):
+        (check,) = check_items(mini_catalog, ["8459.61"], destination=dest).items
+        assert _verdict(check, "alpha").reason.startswith(
+            f"does not apply to destination {dest.upper()} "
+        )
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
