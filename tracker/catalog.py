@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from tracker.catalog_model import STALE_AFTER_DAYS, Catalog, CodeHit
+from tracker.dataset_yaml import read_yaml
 from tracker.exc import DatasetError
 from tracker.hs import code_system, is_valid_code
 from tracker.models import (
@@ -78,21 +79,9 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-#: libyaml's parser when PyYAML was built with it (about 8x faster on these files);
-#: it builds the same objects as yaml.SafeLoader (same constructor and resolver).
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_yaml(path: Path, root: Path, problems: list[Problem]) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-        try:
-            return yaml.load(text, Loader=_FAST_LOADER)
-        except yaml.YAMLError:
-            # Parse again with the pure-Python loader so that the problem reads
-            # the same whichever parser is installed.
-            with path.open(encoding="utf-8") as fh:
-                return yaml.safe_load(fh)
+        return read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         problems.append(
             Problem(_rel(path, root), None, None, f"unreadable YAML: {exc}")

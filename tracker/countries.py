@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tracker.dataset_yaml import read_yaml
 from tracker.exc import DatasetError, InputError, shown
 from tracker.problems import Problem
 from tracker.settings import datasets_path
@@ -49,8 +50,7 @@ def _parse(path: Path, rel: str) -> tuple[dict[str, Country], list[Problem]]:
     problems: list[Problem] = []
     out: dict[str, Country] = {}
     try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+        data = read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         return out, [Problem(rel, None, None, f"unreadable YAML: {exc}")]
     if not isinstance(data, list):

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tracker.dataset_yaml import read_yaml
 from tracker.exc import DatasetError
 from tracker.problems import Problem
 
@@ -48,8 +49,7 @@ def _parse_rules(
 ) -> tuple[ScanRules, list[Problem]]:
     rel = SCAN_RULES_FILE
     try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+        data = read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         return ScanRules(), [Problem(rel, None, None, f"unreadable YAML: {exc}")]
     if not isinstance(data, dict):
