@@ -57,7 +57,7 @@ def fill_destination(answer: GroupAnswer, dest: str) -> GroupAnswer:
 
 
 #: Decision groups whose matches are kept (see GroupAnswerer._match).
-_MATCH_CACHE = 8192
+_MATCH_CACHE = 2048
 
 
 @dataclass(frozen=True)
