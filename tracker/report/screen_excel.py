@@ -356,17 +356,18 @@ class ScreenExcelWriter:
                 pa.types.is_string(col.type.value_type)
                 or pa.types.is_large_string(col.type.value_type)
             ):
-                # each distinct text is sized once, and shared by its rows
+                # each distinct text is sized once, and shared by its rows; an
+                # empty text is no cell at all (None), as XlsxWriter's write()
+                # leaves it
                 values = col.dictionary.to_pylist()
                 at = np.asarray(col.indices.fill_null(len(values)))
-                columns.append(
-                    [values[k] if k < len(values) else None for k in at.tolist()]
-                )
+                shown = [v or None for v in values] + [None]
+                columns.append(list(map(shown.__getitem__, at.tolist())))
                 sizes = [_lines(v, width) for v in values] + [0]
                 text_lines.append(np.array(sizes, dtype=np.int64)[at])
             elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
                 values = col.to_pylist()
-                columns.append(values)
+                columns.append([v or None for v in values])
                 long = pc.or_(
                     pc.greater(pc.utf8_length(col), width - 2),
                     pc.match_substring(col, "\n"),
