@@ -190,3 +190,29 @@ def test_row_heights_do_not_pile_up_in_memory(tmp_path: Path) -> None:
         height = sheet.row_dimensions[row].height
         assert (height is not None and height > 15) == tall, (row, height)
         assert bool(sheet.cell(row=row, column=2).alignment.wrap_text) == tall
+
+
+def test_empty_texts_are_no_cells(workbook: Path) -> None:
+    # An empty text (no lists, no notes, ...) is left out, as XlsxWriter's
+    # write() leaves it: no empty inline strings in the Rows sheet.
+    import zipfile
+
+    rows = load_workbook(workbook)["Rows"]
+    header = [c.value for c in rows[1]]
+    lists = header.index("tracker_lists") + 1
+    statuses = [
+        rows.cell(row=r, column=header.index("tracker_status") + 1).value
+        for r in range(2, rows.max_row + 1)
+    ]
+    empty = [
+        r
+        for r, s in zip(range(2, rows.max_row + 1), statuses, strict=True)
+        if s != "match"
+    ]
+    assert empty, statuses
+    for r in empty:
+        assert rows.cell(row=r, column=lists).value is None
+    with zipfile.ZipFile(workbook) as z:
+        names = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        xml = "".join(z.read(n).decode() for n in names)
+    assert "<t></t>" not in xml and "<t/>" not in xml
