@@ -523,15 +523,18 @@ def list_verdicts(
     )
     # per list: is its coverage limited to some codes; the dates its gap and
     # coverage answers change on (the only way the date matters here)
-    shape: dict[str, tuple[bool, list[dt.date]]] = catalog.memo.setdefault(
-        "list_verdict_shape", {}
+    shape: dict[str, tuple[bool, list[dt.date]]] | None = catalog.memo.get(
+        "list_verdict_shape"
     )
-    if not shape:
+    if shape is None:
+        # built whole, then published: screen's threads never see half of it
+        built: dict[str, tuple[bool, list[dt.date]]] = {}
         for k, about in catalog.lists.items():
             days = {about.covers_from} if about.covers_from is not None else set()
             for p in about.coverage:
                 days.update(d for d in (p.start, p.end) if d is not None)
-            shape[k] = (any(p.codes for p in about.coverage), sorted(days))
+            built[k] = (any(p.codes for p in about.coverage), sorted(days))
+        shape = catalog.memo.setdefault("list_verdict_shape", built)
     by_list: dict[str, list[Match]] = {}
     for m in matches:
         by_list.setdefault(m.list_key, []).append(m)
