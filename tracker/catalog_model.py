@@ -139,6 +139,24 @@ class Catalog:
             )
         return None
 
+    def coverage_scope(
+        self, list_key: str, codes: Iterable[str] | None
+    ) -> tuple[int, ...] | None:
+        """Which of a list's coverage periods limited to some codes concern ``codes``.
+
+        All that ``coverage_note`` reads of the codes (None: the list has no
+        such period, so the codes do not matter; ``codes`` None: any code).
+        """
+        meta = self.lists[list_key]
+        if not any(p.codes for p in meta.coverage):
+            return None
+        wanted = list(codes) if codes is not None else [None]
+        return tuple(
+            i
+            for i, p in enumerate(meta.coverage)
+            if p.codes and any(p.concerns(c) for c in wanted)
+        )
+
     def coverage_note(
         self,
         list_key: str,
@@ -155,21 +173,8 @@ class Catalog:
         meta = self.lists[list_key]
         on = as_of if as_of is not None else dt.date.today()
         wanted = list(codes) if codes is not None else [None]
-        # the codes matter only for periods limited to some codes: which of
-        # those they concern
-        scoped = any(p.codes for p in meta.coverage)
         memo = self.memo.setdefault("coverage_note", {})
-        memo_key = (
-            list_key,
-            on,
-            tuple(
-                i
-                for i, p in enumerate(meta.coverage)
-                if p.codes and any(p.concerns(c) for c in wanted)
-            )
-            if scoped
-            else None,
-        )
+        memo_key = (list_key, on, self.coverage_scope(list_key, codes))
         found = memo.get(memo_key)
         if found is not None:
             return str(found)

@@ -521,20 +521,18 @@ def list_verdicts(
     memo: dict[tuple[Any, ...], ListVerdict] = catalog.memo.setdefault(
         "list_verdict", {}
     )
-    # per list: is its coverage limited to some codes; the dates its gap and
-    # coverage answers change on (the only way the date matters here)
-    shape: dict[str, tuple[bool, list[dt.date]]] | None = catalog.memo.get(
-        "list_verdict_shape"
-    )
-    if shape is None:
+    # per list: the dates its gap and coverage answers change on (the only way
+    # the date matters here)
+    change_days: dict[str, list[dt.date]] | None = catalog.memo.get("list_verdict_days")
+    if change_days is None:
         # built whole, then published: screen's threads never see half of it
-        built: dict[str, tuple[bool, list[dt.date]]] = {}
+        built: dict[str, list[dt.date]] = {}
         for k, about in catalog.lists.items():
             days = {about.covers_from} if about.covers_from is not None else set()
             for p in about.coverage:
                 days.update(d for d in (p.start, p.end) if d is not None)
-            built[k] = (any(p.codes for p in about.coverage), sorted(days))
-        shape = catalog.memo.setdefault("list_verdict_shape", built)
+            built[k] = sorted(days)
+        change_days = catalog.memo.setdefault("list_verdict_days", built)
     by_list: dict[str, list[Match]] = {}
     for m in matches:
         by_list.setdefault(m.list_key, []).append(m)
@@ -550,16 +548,8 @@ def list_verdicts(
             # the gap reason names the date itself
             on
             if meta.covers_from is not None and on < meta.covers_from
-            else bisect.bisect_right(shape[key][1], on),
-            # where coverage is limited to some codes: the periods the codes
-            # concern (all that coverage_note reads of them)
-            tuple(
-                i
-                for i, p in enumerate(meta.coverage)
-                if not p.codes or any(p.concerns(c) for c in codes or (None,))
-            )
-            if shape[key][0]
-            else None,
+            else bisect.bisect_right(change_days[key], on),
+            catalog.coverage_scope(key, codes or None),
             split.get(key) if split else None,
         )
         known = memo.get(memo_key)
