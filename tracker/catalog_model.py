@@ -147,9 +147,15 @@ class Catalog:
         All that ``coverage_note`` reads of the codes (None: the list has no
         such period, so the codes do not matter; ``codes`` None: any code).
         """
-        meta = self.lists[list_key]
-        if not any(p.codes for p in meta.coverage):
+        scoped = self.memo.get("coverage_scoped")
+        if scoped is None:  # built whole, then published (threads)
+            scoped = self.memo.setdefault(
+                "coverage_scoped",
+                {k: any(p.codes for p in m.coverage) for k, m in self.lists.items()},
+            )
+        if not scoped[list_key]:
             return None
+        meta = self.lists[list_key]
         wanted = list(codes) if codes is not None else [None]
         return tuple(
             i
