@@ -12,7 +12,13 @@ from tests.conftest import MINI_DATASETS
 from tracker.catalog import Catalog, load_catalog
 from tracker.exc import CodeError
 from tracker.lookup import lookup_code
-from tracker.matching import match_category, match_code, match_keywords
+from tracker.matching import (
+    code_candidates,
+    match_category,
+    match_code,
+    match_keywords,
+    matches_on,
+)
 
 AFTER = dt.date(2024, 7, 1)
 
@@ -139,3 +145,42 @@ def test_old_data_carries_a_caveat(real_catalog: Catalog) -> None:
         real_catalog, "854231", as_of=dt.date(2024, 3, 1), lists=["chpl"]
     )
     assert fresh.caveats == ()
+
+
+def test_candidates_of_a_code_give_each_dates_matches(real_catalog: Catalog) -> None:
+    """One set of candidates per code (screen keeps it) answers every date alike.
+
+    On each date: every code match's entry is in force and its list has data;
+    every derived match comes from a code match of that date and its covering
+    entry is in force; nothing is repeated; and the matches change exactly on
+    the dates of the entries involved.
+    """
+    cands = code_candidates(real_catalog, "8542310000")
+    assert cands.derived, "8542.31 is dual-use: EU 833/2014 Art. 2 covers it"
+    changes = {
+        d
+        for e in (*cands.entries, *(c for c, _, _ in cands.derived))
+        for d in (e.added, e.ended, real_catalog.lists[e.list_key].covers_from)
+        if d is not None
+    }
+    days = sorted(changes | {d - dt.timedelta(days=1) for d in changes})
+    by_id = {(e.list_key, e.entry_id): e for e in real_catalog.entries}
+    seen_kinds = set()
+    for day in [*days, None]:
+        found = matches_on(real_catalog, cands, as_of=day)
+        assert found == match_code(real_catalog, "8542310000", as_of=day)
+        direct = {(m.list_key, m.entry_id) for m in found if m.basis != "derived"}
+        for m in found:
+            entry = by_id[(m.list_key, m.entry_id)]
+            assert entry.in_force(day)
+            assert real_catalog.list_gap(m.list_key, day) is None
+            if m.basis == "derived":
+                assert tuple(m.list_value.split(":", 1)) in direct
+        keys = [(m.list_key, m.entry_id, m.basis, m.list_value) for m in found]
+        assert len(keys) == len(set(keys))
+        seen_kinds.add(frozenset(keys))
+    # before Art. 2 and the first entries, and after: not one answer for all dates
+    assert len(seen_kinds) > 2
+    # a covering entry of a list not asked for brings nothing
+    only_ccl = matches_on(real_catalog, cands, lists=["us_ccl"])
+    assert [(m.list_key, m.basis) for m in only_ccl] == [("us_ccl", "prefix")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Literal
 
 from tracker.catalog import Catalog, CodeHit
@@ -208,6 +209,25 @@ def _usable(
     return entry.in_force(as_of)
 
 
+def _derived_match(catalog: Catalog, entry: ControlEntry, m: Match) -> Match:
+    """The match of ``entry`` (which covers ``m``'s whole list) that ``m`` brings."""
+    verdict: Verdict = "listed-if" if m.verdict != "listed" else "listed"
+    condition = m.condition if m.condition else entry.condition
+    return _make_match(
+        catalog,
+        entry,
+        basis="derived",
+        query_value=m.query_value,
+        list_value=f"{m.list_key}:{m.entry_id}",
+        verdict=verdict,
+        condition=condition,
+        detail=(
+            f"{entry.list_key} {entry.entry_id} covers every entry of "
+            f"{m.list_key}; {m.entry_id} matched ({m.detail})"
+        ),
+    )
+
+
 def derived_matches(
     catalog: Catalog,
     matches: Iterable[Match],
@@ -235,24 +255,83 @@ def derived_matches(
             if key in seen:
                 continue
             seen.add(key)
-            verdict: Verdict = "listed-if" if m.verdict != "listed" else "listed"
-            condition = m.condition if m.condition else entry.condition
-            out.append(
-                _make_match(
-                    catalog,
-                    entry,
-                    basis="derived",
-                    query_value=m.query_value,
-                    list_value=f"{m.list_key}:{m.entry_id}",
-                    verdict=verdict,
-                    condition=condition,
-                    detail=(
-                        f"{entry.list_key} {entry.entry_id} covers every entry of "
-                        f"{m.list_key}; {m.entry_id} matched ({m.detail})"
-                    ),
-                )
-            )
+            out.append(_derived_match(catalog, entry, m))
     return out
+
+
+@dataclass(frozen=True)
+class CodeCandidates:
+    """Every match a code may have on some date; ``matches_on`` picks one date's.
+
+    ``code``: one match per entry code found for the code (``Catalog.find_code``
+    order), ``entries`` their entries; ``derived``: (covering entry, index of
+    the code match it derives from, the derived match), in the order
+    ``derived_matches`` makes them.
+    """
+
+    code: tuple[Match, ...]
+    entries: tuple[ControlEntry, ...]
+    derived: tuple[tuple[ControlEntry, int, Match], ...]
+
+
+def code_candidates(catalog: Catalog, digits: str) -> CodeCandidates:
+    """Every match of a normalised code on any date (see ``matches_on``)."""
+    hits = catalog.find_code(digits)
+    code = tuple(_code_match(catalog, digits, hit) for hit in hits)
+    derived = tuple(
+        (entry, i, _derived_match(catalog, entry, m))
+        for entry in catalog.covering_entries
+        for i, m in enumerate(code)
+        if m.list_key == entry.covers_list
+    )
+    return CodeCandidates(code, tuple(hit.entry for hit in hits), derived)
+
+
+def matches_on(
+    catalog: Catalog,
+    candidates: CodeCandidates,
+    *,
+    as_of: dt.date | None = None,
+    lists: Collection[str] | None = None,
+) -> list[Match]:
+    """The matches of ``candidates`` on ``as_of`` (what ``match_code`` returns).
+
+    A code match counts when its entry is usable on the date (its list has
+    data for it, the entry is in force, the list is asked for), once per
+    entry and basis; a derived match when its covering entry is usable and
+    the match it derives from counts, once per covering entry and source entry.
+    """
+    matches: list[Match] = []
+    kept: set[int] = set()
+    seen: set[tuple[str, str, str]] = set()
+    for i, (entry, m) in enumerate(
+        zip(candidates.entries, candidates.code, strict=True)
+    ):
+        if not _usable(catalog, entry, as_of, lists):
+            continue
+        key = (m.list_key, m.entry_id, m.basis)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.add(i)
+        matches.append(m)
+    if kept:
+        usable: dict[int, bool] = {}
+        derived: set[tuple[str, str, str]] = set()
+        for entry, i, m in candidates.derived:
+            if i not in kept:
+                continue
+            ok = usable.get(id(entry))
+            if ok is None:
+                ok = usable[id(entry)] = _usable(catalog, entry, as_of, lists)
+            if not ok:
+                continue
+            pair = (m.list_key, m.entry_id, candidates.code[i].entry_id)
+            if pair in derived:
+                continue
+            derived.add(pair)
+            matches.append(m)
+    return sort_matches(catalog, matches)
 
 
 def match_code(
@@ -274,18 +353,9 @@ def match_code(
         Matches ordered by list key, then exact/prefix before narrower; each
         carries the matched code, the entry and its source.
     """
-    matches: list[Match] = []
-    seen: set[tuple[str, str, str]] = set()
-    for hit in catalog.find_code(digits):
-        if not _usable(catalog, hit.entry, as_of, lists):
-            continue
-        key = (hit.entry.list_key, hit.entry.entry_id, hit.relation)
-        if key in seen:
-            continue
-        seen.add(key)
-        matches.append(_code_match(catalog, digits, hit))
-    matches.extend(derived_matches(catalog, matches, as_of=as_of, lists=lists))
-    return sort_matches(catalog, matches)
+    return matches_on(
+        catalog, code_candidates(catalog, digits), as_of=as_of, lists=lists
+    )
 
 
 #: Strength of a match basis, strongest first (lower wins).

@@ -13,7 +13,14 @@ from tracker.checking import binding_matches, list_verdicts
 from tracker.countries import destination_index
 from tracker.editions import read_hs2017, successor_gaps
 from tracker.hs_splits import load_splits
-from tracker.matching import EU_833_PARTNERS, EU_MEMBERS, match_code, obligation
+from tracker.matching import (
+    EU_833_PARTNERS,
+    EU_MEMBERS,
+    CodeCandidates,
+    code_candidates,
+    matches_on,
+    obligation,
+)
 from tracker.models import Match
 
 #: Outcome of one row.
@@ -56,8 +63,8 @@ def fill_destination(answer: GroupAnswer, dest: str) -> GroupAnswer:
     )
 
 
-#: Decision groups whose matches are kept (see GroupAnswerer._match).
-_MATCH_CACHE = 2048
+#: Code signatures whose candidate matches are kept (see GroupAnswerer._match).
+_CANDIDATE_CACHE = 20_000
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,7 @@ class GroupAnswerer:
         self._answer_list: list[GroupAnswer] = []
         self._answer_ids: dict[GroupAnswer, int] = {}
         self._flags: dict[str | None, tuple[dict[str, bool], dict[str, bool]]] = {}
-        self._matches: dict[tuple[Any, ...], list[Match]] = {}
+        self._candidates: dict[Any, CodeCandidates] = {}
         self._answer_memo: dict[tuple[Any, ...], GroupAnswer] = {}
         #: (answer with DEST_MARK, destination) -> the answer filled in
         self._filled: dict[tuple[GroupAnswer, str], GroupAnswer] = {}
@@ -224,21 +231,23 @@ class GroupAnswerer:
         code: str,
         on: dt.date,
         key: tuple[Any, ...] | None = None,
-        lists: tuple[str, ...] | None = None,
     ) -> list[Match]:
-        """match_code, cached by ``key`` (the decision group) or by code and date."""
-        cache_key = (key if key is not None else (code, on), lists)
-        found = self._matches.get(cache_key)
+        """match_code for ``code`` on ``on``.
+
+        With ``key`` (a decision group: the code's signature, then its epoch)
+        the candidate matches are worked out once per signature, from the
+        first code met with it: codes of one signature hit the same entry
+        codes, so only the digits quoted in a match's detail can differ, and
+        no answer reads them.
+        """
+        sig = key[:-1] if key is not None else code
+        found = self._candidates.get(sig)
         if found is None:
-            found = match_code(
-                self.catalog, code, as_of=on, lists=lists if lists else self.lists
-            )
-            if len(self._matches) >= _MATCH_CACHE:
-                # Full match objects are big and a group needs them again only
-                # for a destination it has not met yet: keep memory flat.
-                self._matches.clear()
-            self._matches[cache_key] = found
-        return found
+            found = code_candidates(self.catalog, code)
+            if len(self._candidates) >= _CANDIDATE_CACHE:
+                self._candidates.clear()  # bounded memory
+            self._candidates[sig] = found
+        return matches_on(self.catalog, found, as_of=on, lists=self.lists)
 
     def answer(
         self,
