@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.cells import (
+    DateCells,
     DateConvention,
     date_convention,
     parse_iso_date,
@@ -180,3 +181,24 @@ def test_parse_iso_date_is_strict(text: str) -> None:
 def test_every_day_reads_back(day: dt.date) -> None:
     assert read_date(day.isoformat()).date == day
     assert read_date(day.strftime("%d.%m.%Y")).date == day
+
+
+def test_date_cells_read_chunks_as_read_dates_does() -> None:
+    """Readings kept across chunks never hide a d/m/y cell from its chunk's evidence."""
+    chunks = [
+        ["03/04/2024", "2024-01-02", "31.12.2023", ""],
+        ["03/04/2024", "13/02/2024", "2024-01-02", "2015Q1"],  # day-first here
+        ["03/04/2024", "02/13/2024", "31.12.2023", "45463"],  # month-first here
+        ["03/04/2024", "2024-01-02", "bad"],  # no evidence again
+    ]
+    cells = DateCells()
+    for values in chunks:
+        assert cells.read(values) == read_dates(values)
+        for convention in (
+            DateConvention(day_first="13/02/2024"),
+            DateConvention(month_first="02/13/2024"),
+        ):
+            assert cells.read(values, convention) == read_dates(values, convention)
+    readings = [cells.read(values)[0] for values in chunks]
+    assert [r.state for r in readings] == ["ambiguous", "ok", "ok", "ambiguous"]
+    assert readings[1].date != readings[2].date

@@ -476,6 +476,39 @@ def read_dates(
     return [read_date(v, seen) for v in values]
 
 
+class DateCells:
+    """``read_dates`` for a column read in chunks: readings are kept across chunks.
+
+    Only a ``d/m/y``-shaped cell's reading depends on the other cells (the
+    column's convention, see ``date_convention``): those are read with every
+    chunk, and only they give the convention evidence, so the readings equal
+    ``read_dates`` of each chunk's values. Thread-safe (dict get and set).
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._known: dict[str, DateReading] = {}
+        self._limit = limit
+
+    def read(
+        self, values: Sequence[str], convention: DateConvention | None = None
+    ) -> list[DateReading]:
+        """``read_dates(values, convention)``."""
+        known = self._known
+        found = [known.get(v) for v in values]
+        todo = [i for i, r in enumerate(found) if r is None]
+        if todo:
+            fresh = read_dates([values[i] for i in todo], convention)
+            for i, reading in zip(todo, fresh, strict=True):
+                found[i] = reading
+                value = values[i]
+                if (
+                    len(known) < self._limit
+                    and _SWAPPABLE_DAY.match(value.strip()) is None
+                ):
+                    known[value] = reading
+        return [r for r in found if r is not None]
+
+
 def parse_iso_date(text: str) -> dt.date:
     """Read a strict ISO date (``YYYY-MM-DD``), as options and data files write it.
 

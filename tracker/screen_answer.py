@@ -292,6 +292,7 @@ class GroupAnswerer:
         """
         facts_key = key if key is not None else (code, on)
         facts = self._facts.get(facts_key)
+        matches: list[Match] | None = None
         if facts is None:
             # Equal matches and per-list date state give the same answer for a
             # destination: many epochs (dates between list changes) and codes
@@ -309,14 +310,15 @@ class GroupAnswerer:
                 )
             )
             self._facts[facts_key] = facts
-        if facts is None:
-            return self._answer(code, on, dest, key, list(self._match(code, on, key)))
-        memo_key = (facts, dest)
-        known = self._answer_memo.get(memo_key)
-        if known is not None:
-            return known
-        answer = self._answer(code, on, dest, key, list(self._match(code, on, key)))
-        self._answer_memo[memo_key] = answer
+        if facts is not None:
+            known = self._answer_memo.get((facts, dest))
+            if known is not None:
+                return known
+        if matches is None:
+            matches = self._match(code, on, key)
+        answer = self._answer(code, on, dest, key, matches)
+        if facts is not None:
+            self._answer_memo[(facts, dest)] = answer
         return answer
 
     def _date_state(self, on: dt.date, code: str) -> tuple[Any, ...]:

@@ -13,8 +13,8 @@ import pyarrow.compute as pc
 from tracker.catalog import Catalog
 from tracker.cells import (
     CodeReading,
+    DateCells,
     read_code_cached,
-    read_dates,
 )
 from tracker.countries import UnknownDestinationError
 from tracker.hs import VALID_LENGTHS
@@ -100,6 +100,7 @@ class Screener(GroupAnswerer):
         self._answers: dict[Any, int] = {}
         # packed code signature -> first epoch of each epoch's answer span
         self._spans: dict[int, np.ndarray[Any, Any]] = {}
+        self._date_cells = DateCells()
 
     def _pack(self, parts: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any] | None:
         """Signature parts (length, key ids, epoch, class) as one int64 per row.
@@ -239,14 +240,14 @@ class Screener(GroupAnswerer):
             length_of[slow] = r_len[slow_idx[slow]]
 
         # 2. dates: each distinct text read once; an ambiguous day follows the
-        # order the column's other cells show (tracker.cells.read_dates). An
+        # order the column's other cells show (tracker.cells.read_dates, DateCells). An
         # unreadable or ambiguous date makes the row indeterminate: it is never
         # screened for a default date.
         if columns.date is not None:
             enc = _encode_cells(table, columns.date, same)
             date_vals = enc.dictionary.to_pylist()
             date_idx = np.asarray(enc.indices).astype(np.int64)
-            parsed = read_dates(date_vals, columns.date_convention)
+            parsed = self._date_cells.read(date_vals, columns.date_convention)
             days_u = np.array(
                 [
                     r.date.toordinal() if r.date is not None else dflt.toordinal()
