@@ -606,3 +606,25 @@ def test_each_distinct_description_is_scanned_once(
         ]
         * 50
     )
+
+
+def test_issues_of_rows_with_a_bad_code_read_dates_with_the_column(
+    mini_catalog: Catalog,
+) -> None:
+    """A bad code's row is checked for date issues with the column's day order."""
+    rows = [
+        ("abc", "", "RU", "03/04/2024"),  # day-first, like row 3
+        ("abc", "", "RU", "2024-02-30"),  # no such day
+        ("845961", "", "RU", "13/02/2024"),
+    ]
+    issues = screen_frame(frame(rows), mini_catalog, columns=COLS).issues
+    assert [(i.code, i.row) for i in issues if i.column == "Date"] == [
+        ("date-invalid", 3)
+    ]
+    # both orders in the column: the cell stays ambiguous
+    rows.append(("845961", "", "RU", "02/13/2024"))
+    issues = screen_frame(frame(rows), mini_catalog, columns=COLS).issues
+    assert [(i.code, i.row) for i in issues if i.column == "Date"] == [
+        ("date-ambiguous", 2),
+        ("date-invalid", 3),
+    ]

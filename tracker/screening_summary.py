@@ -7,6 +7,7 @@ engines give the same summary.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -212,11 +213,17 @@ def _cell_issues(
     raw = text_array(pc.take(values, pa.array(pos)))
     enc = pc.dictionary_encode(raw)
     found: list[tuple[IssueCode, str] | None] = []
-    if kind == "date":
-        # The same evidence the kernel used: the whole chunk's column.
-        chunk = pc.unique(text_array(values)).to_pylist()
-        evidence = date_convention(chunk)
-        convention = convention.merge(evidence) if convention is not None else evidence
+    evidence: list[DateConvention] = []
+
+    def column_convention() -> DateConvention | None:
+        # The same evidence the kernel used: the whole chunk's column (needed
+        # only for a cell that either order of day and month reads).
+        if not evidence:
+            chunk = pc.unique(text_array(values)).to_pylist()
+            seen = date_convention(chunk)
+            evidence.append(convention.merge(seen) if convention is not None else seen)
+        return evidence[0]
+
     for v in enc.dictionary.to_pylist():
         if v == "" and kind != "code":
             found.append(None)
@@ -228,7 +235,9 @@ def _cell_issues(
                 else (_CODE_ISSUE[reading.state], reading.message)
             )
         elif kind == "date":
-            date = read_date(v, convention)
+            date = _read_date_alone(v)
+            if date.state == "ambiguous":
+                date = read_date(v, column_convention())
             found.append(
                 None
                 if date.date is not None
@@ -282,6 +291,10 @@ def _cell_issues(
         item = found[u]
         assert item is not None
         summary.issue_counts[item[0]] += 1
+
+
+#: A date cell read without its column: final unless it is ambiguous.
+_read_date_alone = functools.lru_cache(maxsize=65_536)(read_date)
 
 
 def _codes_of(
