@@ -435,3 +435,29 @@ def test_a_clean_csv_is_read_by_duckdb_not_the_fallback(
     chunks = list(source.iter_chunks(200))
     assert [c.num_rows for c in chunks] == [200, 200, 100]
     assert chunks[-1].column("HS code").to_pylist()[-1] == "8542310499"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1251"])
+def test_a_csv_sample_holds_the_cells_the_whole_read_gives(
+    tmp_path: Path, encoding: str
+) -> None:
+    # The sample is read by the csv module (no DuckDB start for a few rows);
+    # it must see the same cells as the rows the screen reads.
+    src = tmp_path / "goods.csv"
+    rows = [
+        '854231,"chips, memory",RU,03/04/2024',
+        '"8471 30","ноутбук ""X""",KZ,',
+        ",,,",
+        '930690,"rounds\non two lines",AM,2024-05-01',
+    ]
+    src.write_bytes(
+        ("HS code,Description,Destination,Date\n" + "\n".join(rows) + "\n").encode(
+            encoding
+        )
+    )
+    source = open_table(src)
+    first = next(source.iter_chunks(10))
+    whole = {c: first.column(c).to_pylist() for c in source.columns}
+    assert source.sample() == whole
+    assert whole["Description"][1] == 'ноутбук "X"'
+    assert source.sample(rows=2) == {c: v[:2] for c, v in whole.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ class TableSource:
     #: Streams the data rows (source, rows per chunk -> Arrow tables); set by the
     #: format module that opened the file.
     reader: Callable[[TableSource, int], Iterator[pa.Table]] | None = None
+    #: The first rows for ``sample`` (source, rows -> table or None), where a
+    #: format reads them faster than ``reader`` starts; None: ``reader``.
+    sampler: Callable[[TableSource, int], pa.Table | None] | None = None
 
     def iter_chunks(self, chunk_rows: int = 200_000) -> Generator[pa.Table, None, None]:
         """Yield the data rows as Arrow tables of strings, in file order.
@@ -67,11 +71,13 @@ class TableSource:
         file reports them once).
         """
         kept = len(self.issues)
-        chunks = self.iter_chunks(rows)
         try:
-            first = next(chunks, None)
+            if self.sampler is not None:
+                first = self.sampler(self, rows)
+            else:
+                with contextlib.closing(self.iter_chunks(rows)) as chunks:
+                    first = next(chunks, None)
         finally:
-            chunks.close()
             del self.issues[kept:]
         if first is None:
             return {c: [] for c in self.columns}
