@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -628,3 +629,37 @@ def test_issues_of_rows_with_a_bad_code_read_dates_with_the_column(
         ("date-ambiguous", 2),
         ("date-invalid", 3),
     ]
+
+
+def test_prefetch_reads_ahead_from_the_start_and_stops_on_close() -> None:
+    import threading
+
+    from tracker.screen_stream import Prefetch
+
+    produced: list[int] = []
+    first = threading.Event()
+
+    def items() -> Iterator[int]:
+        for i in range(100):
+            produced.append(i)
+            first.set()
+            yield i
+
+    reader = Prefetch(items(), depth=2)
+    # reading starts before anyone asks (the screener is built meanwhile)
+    assert first.wait(timeout=5)
+    it = iter(reader)
+    assert [next(it), next(it), next(it)] == [0, 1, 2]
+    reader.close()
+    assert not reader._thread.is_alive()
+    assert len(produced) < 10  # a few items ahead, not the whole source
+
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ValueError("bad record")
+
+    with Prefetch(failing()) as reader:
+        got = iter(reader)
+        assert next(got) == 1
+        with pytest.raises(ValueError, match="bad record"):
+            next(got)

@@ -37,32 +37,45 @@ def iter_screened(
     from concurrent.futures import Future, ThreadPoolExecutor, wait
 
     on = as_of if as_of is not None else dt.date.today()  # one date for all
-    # One screener for all threads: its caches are dicts (atomic get/set) and
-    # destination classes are assigned under a lock.
-    main = Screener(catalog, destination=destination, as_of=on)
+    # The reader starts first: it parses the first chunks (DuckDB, without
+    # the GIL) while the screener builds its indexes.
+    reader = Prefetch(source.iter_chunks(chunk_rows))
+    try:
+        # One screener for all threads: its caches are dicts (atomic get/set)
+        # and destination classes are assigned under a lock.
+        main = Screener(catalog, destination=destination, as_of=on)
+    except BaseException:
+        reader.close()
+        raise
     workers = max(1, min(workers, os.cpu_count() or 1))
 
     def run(chunk: pa.Table) -> pa.Table:
         out: pa.Table = main.screen(chunk, columns)
         return out
 
-    for issue in source.issues:
-        summary.add_issue(issue)
-    seen = len(source.issues)
+    seen = 0
+
+    def take_issues() -> None:
+        # The reader thread appends to source.issues: take a copy of what is
+        # new (a slice is taken whole under the GIL), then count it as seen.
+        nonlocal seen
+        new = source.issues[seen:]
+        seen += len(new)
+        for issue in new:
+            summary.add_issue(issue)
+
+    take_issues()
 
     def done(future: Future[pa.Table]) -> pa.Table:
-        nonlocal seen
         out = future.result()
         main.account(out, columns, summary)
-        for issue in source.issues[seen:]:
-            summary.add_issue(issue)
-        seen = len(source.issues)
+        take_issues()
         return out
 
     with ThreadPoolExecutor(workers, thread_name_prefix="tracker-screen") as pool:
         pending: collections.deque[Future[pa.Table]] = collections.deque()
         warm = False
-        for chunk in prefetch(source.iter_chunks(chunk_rows)):
+        for chunk in reader:
             pending.append(pool.submit(run, chunk))
             if not warm:
                 # The first chunk fills the answer caches; screening the next
@@ -74,46 +87,70 @@ def iter_screened(
                 yield done(pending.popleft())
         while pending:
             yield done(pending.popleft())
-    for issue in source.issues[seen:]:
-        summary.add_issue(issue)
+    take_issues()
+
+
+class Prefetch:
+    """An iterator run in a background thread, ``depth`` items ahead.
+
+    Reading (DuckDB, Arrow) releases the GIL, so the next chunk is parsed
+    while the current one is screened. The thread starts at once (it may
+    read while the caller prepares); exceptions are re-raised in order.
+    ``close`` (or leaving a ``with`` block) stops it.
+    """
+
+    def __init__(self, items: Iterator[Any], depth: int = 2) -> None:
+        import queue
+        import threading
+
+        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._items = items
+        self._thread = threading.Thread(
+            target=self._run, name="tracker-prefetch", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for item in self._items:
+                if self._stop.is_set():
+                    return
+                self._queue.put(("item", item))
+            self._queue.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            self._queue.put(("error", exc))
+
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            while True:
+                kind, value = self._queue.get()
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise value
+                yield value
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the thread (it ends at its next item)."""
+        import queue
+
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                self._thread.join(timeout=0.05)
+
+    def __enter__(self) -> Prefetch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def prefetch(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
-    """Run an iterator in a background thread, ``depth`` items ahead.
-
-    Reading (DuckDB, Arrow) releases the GIL, so the next chunk is parsed
-    while the current one is screened. Exceptions are re-raised in order.
-    """
-    import queue
-    import threading
-
-    q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def run() -> None:
-        try:
-            for item in items:
-                if stop.is_set():
-                    return
-                q.put(("item", item))
-            q.put(("end", None))
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            q.put(("error", exc))
-
-    thread = threading.Thread(target=run, name="tracker-prefetch", daemon=True)
-    thread.start()
-    try:
-        while True:
-            kind, value = q.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise value
-            yield value
-    finally:
-        stop.set()
-        while thread.is_alive():
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                thread.join(timeout=0.05)
+    """Iterate ``items`` read ahead in a background thread (see ``Prefetch``)."""
+    yield from Prefetch(items, depth)
