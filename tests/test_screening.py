@@ -663,3 +663,18 @@ def test_prefetch_reads_ahead_from_the_start_and_stops_on_close() -> None:
         assert next(got) == 1
         with pytest.raises(ValueError, match="bad record"):
             next(got)
+
+
+def test_sorted_ids_find_what_was_added_and_keep_the_first_id() -> None:
+    import numpy as np
+
+    from tracker.screen_kernel import _SortedIds
+
+    table = _SortedIds()
+    keys = np.array([2**61, 5, -3, 40], dtype=np.int64)
+    assert table.find(keys).tolist() == [-1, -1, -1, -1]
+    table.add(keys[:2], np.array([7, 8], dtype=np.int64))
+    table.add(np.array([5, 40], dtype=np.int64), np.array([99, 9], dtype=np.int64))
+    assert table.find(keys).tolist() == [7, 8, -1, 9]
+    assert table.find(np.array([], dtype=np.int64)).tolist() == []
+    assert table.find(np.array([41, 6, 2**62], dtype=np.int64)).tolist() == [-1] * 3

@@ -95,8 +95,9 @@ class Screener(GroupAnswerer):
         self._bound_days = np.array(
             [b.toordinal() for b in self._bounds], dtype=np.int64
         )
-        # decision group signature (packed int or tuple) -> answer id; equal
-        # answers share one id
+        # decision group signature -> answer id; equal answers share one id
+        # (packed int64 signatures in a sorted table, others in a dict)
+        self._packed_ids = _SortedIds()
         self._answers: dict[Any, int] = {}
         # packed code signature -> first epoch of each epoch's answer span
         self._spans: dict[int, np.ndarray[Any, Any]] = {}
@@ -341,7 +342,9 @@ class Screener(GroupAnswerer):
         answers: list[GroupAnswer] = [GroupAnswer("no-match", "", "", "", "", "", "")]
         group = np.zeros(n, dtype=np.int64)
         hit_rows = np.flatnonzero(hit_mask & (state_idx <= 1) & ~date_bad)
-        row_sets: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], list[int]]]
+        row_sets: list[
+            tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]
+        ]
         row_sets = []
         if len(hit_rows):
             code_parts = [c[hit_rows] for c in comps]
@@ -352,19 +355,19 @@ class Screener(GroupAnswerer):
             if packed is not None:  # one int64 per signature (the usual case)
                 inverse, count = _factorize(packed)
                 first = _first_rows(inverse, count)
-                cache_keys = packed[first].tolist()
+                ids = self._packed_ids.find(packed[first])
             else:
                 inverse, first = _factorize_rows(parts)
                 cache_keys = [
                     tuple(r) for r in np.stack([p[first] for p in parts], 1).tolist()
                 ]
-            get = self._answers.get
-            ids: list[int] = [get(k, -1) for k in cache_keys]
-            misses = [i for i, known in enumerate(ids) if known < 0]
-            if misses:
+                get = self._answers.get
+                ids = np.array([get(k, -1) for k in cache_keys], dtype=np.int64)
+            misses = np.flatnonzero(ids < 0)
+            if len(misses):
                 reps = pc.take(code, pa.array(hit_rows[first[misses]])).to_pylist()
-                for i, rep in zip(misses, reps, strict=True):
-                    sig = [int(p[first[i]]) for p in parts]
+                sigs = np.stack([p[first[misses]] for p in parts], 1).tolist()
+                for i, rep, sig in zip(misses.tolist(), reps, sigs, strict=True):
                     ids[i] = self._answer_id(
                         self.template(
                             rep,
@@ -373,7 +376,10 @@ class Screener(GroupAnswerer):
                             key=tuple(sig[:-1]),
                         )
                     )
-                    self._answers[cache_keys[i]] = ids[i]
+                    if packed is None:
+                        self._answers[cache_keys[i]] = int(ids[i])
+                if packed is not None:
+                    self._packed_ids.add(packed[first[misses]], ids[misses])
             row_sets.append((hit_rows, inverse, ids))
         # Rows whose code touches no entry code: their answer depends only on
         # the date (coverage gaps, lists without data for it) and destination.
@@ -383,7 +389,7 @@ class Screener(GroupAnswerer):
             free_key = dest_cls[free_rows] * width + epoch[free_rows]
             inverse, count = _factorize(free_key)
             first = _first_rows(inverse, count)
-            ids = []
+            free_ids: list[int] = []
             for i in first.tolist():
                 row = int(free_rows[i])
                 cache_key = ("free", int(dest_cls[row]), int(epoch[row]))
@@ -399,16 +405,14 @@ class Screener(GroupAnswerer):
                         )
                     )
                     self._answers[cache_key] = known
-                ids.append(known)
-            row_sets.append((free_rows, inverse, ids))
+                free_ids.append(known)
+            row_sets.append((free_rows, inverse, np.array(free_ids, dtype=np.int64)))
         # groups with equal answers are merged: one dictionary value each
         if row_sets:
-            used = np.unique(
-                np.concatenate([np.array(i, dtype=np.int64) for *_, i in row_sets])
-            )
+            used = np.unique(np.concatenate([i for *_, i in row_sets]))
             answers.extend(self._answer_list[i] for i in used.tolist())
             for at_rows, inverse, ids in row_sets:
-                local = np.searchsorted(used, np.array(ids, dtype=np.int64))
+                local = np.searchsorted(used, ids)
                 group[at_rows] = local[inverse] + 1
         # unusable codes: one group per state (the reason is set per row below)
         base = len(answers)
@@ -646,6 +650,41 @@ def plain_strings(table: pa.Table) -> pa.Table:
                 i, fld.name, table.column(i).cast(fld.type.value_type)
             )
     return table
+
+
+class _SortedIds:
+    """int64 keys -> int64 ids, looked up for a whole array at once.
+
+    Threads may look up while one adds: a lookup reads one (keys, ids) pair,
+    replaced whole under a lock.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        empty = np.zeros(0, dtype=np.int64)
+        self._table: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] = (empty, empty)
+        self._lock = threading.Lock()
+
+    def find(self, keys: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """The id of each key, -1 where unknown (a new array)."""
+        known, ids = self._table
+        out = np.full(len(keys), -1, dtype=np.int64)
+        if len(known):
+            at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+            hit = known[at] == keys
+            out[hit] = ids[at[hit]]
+        return out
+
+    def add(self, keys: np.ndarray[Any, Any], ids: np.ndarray[Any, Any]) -> None:
+        """Remember ``ids`` for ``keys`` (a key already known keeps its id)."""
+        with self._lock:
+            known, old = self._table
+            new = self.find(keys) < 0
+            all_keys = np.concatenate([known, keys[new]])
+            all_ids = np.concatenate([old, ids[new]])
+            keys_u, first = np.unique(all_keys, return_index=True)
+            self._table = (keys_u, all_ids[first])
 
 
 def _factorize_rows(

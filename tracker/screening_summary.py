@@ -287,10 +287,11 @@ def _cell_issues(
         item = found[u]
         assert item is not None
         summary.add_issue(RowIssue(item[0], row, column, value, item[1]))
-    for u in idx_np[bad[room:]].tolist():
+    rest = np.bincount(idx_np[bad[room:]], minlength=len(found))
+    for u in np.flatnonzero(rest).tolist():
         item = found[u]
         assert item is not None
-        summary.issue_counts[item[0]] += 1
+        summary.issue_counts[item[0]] += int(rest[u])
 
 
 #: A date cell read without its column: final unless it is ambiguous.
