@@ -678,3 +678,25 @@ def test_sorted_ids_find_what_was_added_and_keep_the_first_id() -> None:
     assert table.find(keys).tolist() == [7, 8, -1, 9]
     assert table.find(np.array([], dtype=np.int64)).tolist() == []
     assert table.find(np.array([41, 6, 2**62], dtype=np.int64)).tolist() == [-1] * 3
+
+
+def test_answer_texts_number_equal_texts_alike_and_renumber_when_full() -> None:
+    from tracker.screen_answer import GroupAnswer
+    from tracker.screen_kernel import _AnswerTexts
+
+    a = GroupAnswer("match", "", "eu_russia", "eu_russia:X", "", "listed", "n1")
+    b = GroupAnswer("match", "", "chpl", "chpl:854231", "chpl:1", "listed", "")
+    twin = GroupAnswer("match", "", "eu_russia", "eu_russia:X", "", "listed", "n1")
+    texts = _AnswerTexts(limit=2)
+    ids, values = texts.ids([a, b, twin, a])
+    assert ids.shape == (4, len(_AnswerTexts.FIELDS))
+    for row, answer in zip(ids.tolist(), [a, b, twin, a], strict=True):
+        shown = [values[f][i] for f, i in enumerate(row)]
+        assert shown == [getattr(answer, f) for f in _AnswerTexts.FIELDS]
+    assert ids[0].tolist() == ids[2].tolist() == ids[3].tolist()
+    assert ids[0, 0] == ids[1, 0]  # both "match"
+    assert ids[0, 2] != ids[1, 2]
+    # three answers known (limit 2): the next call starts a fresh numbering
+    ids2, values2 = texts.ids([b])
+    assert values2 is not values
+    assert [values2[f][i] for f, i in enumerate(ids2[0].tolist())][1] == "chpl"

@@ -102,6 +102,7 @@ class Screener(GroupAnswerer):
         # packed code signature -> first epoch of each epoch's answer span
         self._spans: dict[int, np.ndarray[Any, Any]] = {}
         self._date_cells = DateCells()
+        self._texts = _AnswerTexts()
 
     def _pack(self, parts: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any] | None:
         """Signature parts (length, key ids, epoch, class) as one int64 per row.
@@ -486,18 +487,18 @@ class Screener(GroupAnswerer):
             np.where(date_bad, date_idx, -1),
             date_reason_u,
         )
-        no_match = np.array([a.status == "no-match" for a in answers])
+        # each answer's texts as ids of distinct values (kept across chunks)
+        text_ids, text_values = self._texts.ids(answers)
+        status_u, notes_u = text_values[0], text_values[-1]
+        no_match = np.array([v == "no-match" for v in status_u], dtype=bool)[
+            text_ids[:, 0]
+        ]
         conflict = (kw_idx >= 0) & no_match[group]
         # Groups with the same notes (most have none) share one id.
-        group_notes: list[str] = []
-        note_id: dict[str, int] = {}
-        for a in answers:
-            if a.notes != "" and a.notes not in note_id:
-                note_id[a.notes] = len(group_notes)
-                group_notes.append(a.notes)
-        gnote = np.array([note_id.get(a.notes, -1) for a in answers], np.int64)
+        has_note = np.array([v != "" for v in notes_u], dtype=bool)
+        gnote = np.where(has_note[text_ids[:, -1]], text_ids[:, -1], -1)
         notes = self._notes(
-            group_notes,
+            notes_u,
             [
                 np.where(state_idx == 1, slow_idx, -1),
                 date_note_idx,
@@ -514,13 +515,13 @@ class Screener(GroupAnswerer):
         added = {
             "tracker_row": rows,
             "tracker_code": code,
-            "tracker_status": _dictionary(group, [a.status for a in answers]),
+            "tracker_status": _dictionary_of(group, text_ids[:, 0], status_u),
             "tracker_reason": reason,
             "tracker_reason_code": reason_codes(reason),
-            "tracker_lists": _dictionary(group, [a.lists for a in answers]),
-            "tracker_entries": _dictionary(group, [a.entries for a in answers]),
-            "tracker_tiers": _dictionary(group, [a.tiers for a in answers]),
-            "tracker_verdicts": _dictionary(group, [a.verdicts for a in answers]),
+            "tracker_lists": _dictionary_of(group, text_ids[:, 1], text_values[1]),
+            "tracker_entries": _dictionary_of(group, text_ids[:, 2], text_values[2]),
+            "tracker_tiers": _dictionary_of(group, text_ids[:, 3], text_values[3]),
+            "tracker_verdicts": _dictionary_of(group, text_ids[:, 4], text_values[4]),
             "tracker_keywords": _dictionary(desc_idx, kw_u),
             "tracker_as_of": pa.DictionaryArray.from_arrays(
                 pa.array(day_idx.astype(np.int32)), as_of_u
@@ -652,6 +653,70 @@ def plain_strings(table: pa.Table) -> pa.Table:
     return table
 
 
+class _AnswerTexts:
+    """The texts of GroupAnswers as ids of distinct values, one numbering per field.
+
+    Fields: status, lists, entries, tiers, verdicts, notes. Answers recur from
+    chunk to chunk: each answer object is numbered once (equal answers made
+    apart get the same ids). Memory is bounded (``limit`` answers, then a
+    fresh numbering); a call uses one numbering throughout, so ids and values
+    of one call always agree, also when threads share it.
+    """
+
+    FIELDS = ("status", "lists", "entries", "tiers", "verdicts", "notes")
+
+    def __init__(self, limit: int = 50_000) -> None:
+        import threading
+
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._state = self._fresh()
+
+    def _fresh(
+        self,
+    ) -> tuple[
+        dict[int, tuple[GroupAnswer, tuple[int, ...]]],
+        list[dict[str, int]],
+        list[list[str]],
+    ]:
+        return {}, [{} for _ in self.FIELDS], [[] for _ in self.FIELDS]
+
+    def ids(
+        self, answers: list[GroupAnswer]
+    ) -> tuple[np.ndarray[Any, Any], list[list[str]]]:
+        """(per answer and field the id of its text, per field the texts by id)."""
+        state = self._state
+        if len(state[0]) > self._limit:
+            with self._lock:
+                if self._state is state:
+                    self._state = self._fresh()
+                state = self._state
+        known, index, values = state
+        rows: list[tuple[int, ...]] = []
+        for a in answers:
+            # by identity (answers are shared objects; hashing their texts
+            # costs more): the entry holds the answer, so its id is not reused
+            entry = known.get(id(a))
+            row = entry[1] if entry is not None and entry[0] is a else None
+            if row is None:
+                with self._lock:
+                    ids = []
+                    for field, seen, texts in zip(
+                        self.FIELDS, index, values, strict=True
+                    ):
+                        text = getattr(a, field)
+                        at = seen.get(text)
+                        if at is None:
+                            at = seen[text] = len(texts)
+                            texts.append(text)
+                        ids.append(at)
+                    row = tuple(ids)
+                    known[id(a)] = (a, row)
+            rows.append(row)
+        table = np.array(rows, dtype=np.int64).reshape(len(rows), len(self.FIELDS))
+        return table, values
+
+
 class _SortedIds:
     """int64 keys -> int64 ids, looked up for a whole array at once.
 
@@ -732,6 +797,21 @@ def _dictionary(indices: np.ndarray[Any, Any], values: list[str]) -> pa.Array:
         values = list(first)
     return pa.DictionaryArray.from_arrays(
         pa.array(indices.astype(np.int32)), pa.array(values, pa.string())
+    )
+
+
+def _dictionary_of(
+    group: np.ndarray[Any, Any], ids: np.ndarray[Any, Any], texts: list[str]
+) -> pa.Array:
+    """``texts[ids[group]]`` as a dictionary array of the distinct texts used.
+
+    ``ids`` numbers distinct texts (equal ids, equal texts; distinct ids,
+    distinct texts), so the dictionary's values are distinct (see ``_dictionary``).
+    """
+    used, local = np.unique(ids, return_inverse=True)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(local.reshape(-1).astype(np.int32)[group]),
+        pa.array([texts[i] for i in used.tolist()], pa.string()),
     )
 
 
