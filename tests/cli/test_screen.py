@@ -551,3 +551,39 @@ def test_code_column_chosen_by_its_values(tmp_path: Path) -> None:
     assert frame["tracker_notes"][2] == (
         "date-period: 2024-01 read as 2024-01-31 (end of the month)"
     )
+
+
+def test_screen_turns_garbage_collection_back_on(
+    tmp_path: Path, real: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    src = tmp_path / "in.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([HEADERS_RU, *_rows(50)])
+    seen: list[bool] = []
+    from tracker.report import screen_files
+
+    write = screen_files.CsvSink.write
+
+    def spy(self: object, table: object) -> None:
+        seen.append(gc.isenabled())
+        write(self, table)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(screen_files.CsvSink, "write", spy)
+    assert gc.isenabled()
+    ok = runner.invoke(app, ["screen", str(src), "-o", str(tmp_path / "o.csv")])
+    assert ok.exit_code == 0, ok.output
+    assert seen and not any(seen)  # off while rows stream
+    assert gc.isenabled()
+
+    # a failure while rows stream (the sink refuses the first chunk)
+    def refuse(self: object, table: object) -> None:
+        seen.append(gc.isenabled())
+        raise OSError("disk full")
+
+    monkeypatch.setattr(screen_files.CsvSink, "write", refuse)
+    bad = runner.invoke(app, ["screen", str(src), "-o", str(tmp_path / "o2.csv")])
+    assert bad.exit_code != 0
+    assert seen[-1] is False
+    assert gc.isenabled()
