@@ -414,7 +414,6 @@ def _write(
     catalog: Any,
     progress: _Progress,
 ) -> None:
-    from tracker.report.screen_excel import ScreenExcelWriter
     from tracker.report.screen_files import (
         CsvSink,
         JsonSink,
@@ -436,6 +435,8 @@ def _write(
             _write_stdout(chunks, names, progress)
         return
     if kind is ScreenFormat.xlsx:
+        from tracker.report.screen_excel import ScreenExcelWriter  # rich, XlsxWriter
+
         writer = ScreenExcelWriter(output, names)
         try:
             for chunk in chunks:
