@@ -147,21 +147,33 @@ class Catalog:
         All that ``coverage_note`` reads of the codes (None: the list has no
         such period, so the codes do not matter; ``codes`` None: any code).
         """
-        scoped = self.memo.get("coverage_scoped")
-        if scoped is None:  # built whole, then published (threads)
-            scoped = self.memo.setdefault(
-                "coverage_scoped",
-                {k: any(p.codes for p in m.coverage) for k, m in self.lists.items()},
-            )
+        scoped = self._coverage_scoped
         if not scoped[list_key]:
             return None
-        meta = self.lists[list_key]
-        wanted = list(codes) if codes is not None else [None]
-        return tuple(
-            i
-            for i, p in enumerate(meta.coverage)
-            if p.codes and any(p.concerns(c) for c in wanted)
-        )
+        wanted = tuple(codes) if codes is not None else (None,)
+        memo = self._scopes
+        found = memo.get((list_key, wanted))
+        if found is None:
+            meta = self.lists[list_key]
+            found = tuple(
+                i
+                for i, p in enumerate(meta.coverage)
+                if p.codes and any(p.concerns(c) for c in wanted)
+            )
+            if len(memo) >= 100_000:
+                memo.clear()  # bounded memory
+            memo[(list_key, wanted)] = found
+        return found
+
+    @functools.cached_property
+    def _coverage_scoped(self) -> dict[str, bool]:
+        """Per list: has it a coverage period limited to some codes."""
+        return {k: any(p.codes for p in m.coverage) for k, m in self.lists.items()}
+
+    @functools.cached_property
+    def _scopes(self) -> dict[tuple[str, tuple[str | None, ...]], tuple[int, ...]]:
+        """coverage_scope's answers (list key, codes) -> period indexes."""
+        return {}
 
     def coverage_note(
         self,

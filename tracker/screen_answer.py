@@ -65,6 +65,8 @@ def fill_destination(answer: GroupAnswer, dest: str) -> GroupAnswer:
 
 #: Code signatures whose candidate matches are kept (see GroupAnswerer._match).
 _CANDIDATE_CACHE = 20_000
+#: Decision groups whose facts and matches are kept (see GroupAnswerer.template).
+_FACTS_CACHE = 200_000
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,9 @@ class GroupAnswerer:
         #: (answer with DEST_MARK, destination) -> the answer filled in
         self._filled: dict[tuple[GroupAnswer, str], GroupAnswer] = {}
         #: decision group key -> what its answer depends on besides the destination
-        self._facts: dict[tuple[Any, ...], tuple[Any, ...] | None] = {}
+        self._facts: dict[
+            tuple[Any, ...], tuple[tuple[Any, ...] | None, tuple[Match, ...]]
+        ] = {}
         self._states: dict[dt.date, tuple[frozenset[str], tuple[Any, ...]]] = {}
 
     def epoch_starts(self, code: str) -> list[int]:
@@ -291,9 +295,8 @@ class GroupAnswerer:
         Destinations of one class (``_dest_class``) share it.
         """
         facts_key = key if key is not None else (code, on)
-        facts = self._facts.get(facts_key)
-        matches: list[Match] | None = None
-        if facts is None:
+        known_facts = self._facts.get(facts_key)
+        if known_facts is None:
             # Equal matches and per-list date state give the same answer for a
             # destination: many epochs (dates between list changes) and codes
             # share one. An HS 2017 code's successors depend on the date: no memo.
@@ -309,14 +312,16 @@ class GroupAnswerer:
                     self._date_state(on, code),
                 )
             )
-            self._facts[facts_key] = facts
+            # the matches are kept for the group's other destinations
+            if len(self._facts) >= _FACTS_CACHE:
+                self._facts.clear()  # bounded memory
+            self._facts[facts_key] = known_facts = (facts, tuple(matches))
+        facts, kept = known_facts
         if facts is not None:
             known = self._answer_memo.get((facts, dest))
             if known is not None:
                 return known
-        if matches is None:
-            matches = self._match(code, on, key)
-        answer = self._answer(code, on, dest, key, matches)
+        answer = self._answer(code, on, dest, key, list(kept))
         if facts is not None:
             self._answer_memo[(facts, dest)] = answer
         return answer
