@@ -339,8 +339,11 @@ def fold(text: str) -> str:
 
 
 #: Runs of Han ideographs (after NFKC), where Traditional Chinese is read as
-#: Simplified (see :func:`_simplified`).
-_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
+#: Simplified (see :func:`_simplified`). Written as one ideograph, then any
+#: more: a pattern that starts with a character class is searched for by
+#: skipping to that class; one that starts with a repeat is tried at every
+#: position (twice as slow on a text that is mostly not Chinese).
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff][\u3400-\u4dbf\u4e00-\u9fff]*")
 
 
 @functools.cache
