@@ -498,3 +498,57 @@ def test_first_plain_alias_stands_only_for_aliases_of_the_same_thing() -> None:
     assert _first_plain([iran_en, spec("country", "ir", "IRAN")]) is None  # acronym
     assert _first_plain([iran_en, spec("country", "ir", "Iran Republic")]) is None
     assert _first_plain([spec("trap", "", "Iran"), spec("trap", "", "Iran")]) is None
+
+
+def _key_hits_reference(keys: list[str], text: str) -> list[tuple[int, int, int]]:
+    """Every occurrence of every key, by end and, of one end, longest first."""
+    hits = []
+    for i, key in enumerate(keys):
+        at = text.find(key)
+        while at >= 0:
+            hits.append((i, at, at + len(key)))
+            at = text.find(key, at + 1)
+    return sorted(hits, key=lambda h: (h[2], h[1]))
+
+
+@given(
+    st.lists(st.text("abс中文 ", min_size=1, max_size=4), min_size=1, max_size=8),
+    st.text("abс中文 .", max_size=60),
+)
+def test_key_search_finds_every_occurrence_in_the_order_collect_reads(
+    keys: list[str], text: str
+) -> None:
+    # Scanner._collect confirms key hits in this order (later hits of one
+    # span lose ties in _keep_longest); a plain search is the reference.
+    from tracker.scanning import _finder
+
+    keys = list(dict.fromkeys(keys))
+    assert _finder(keys)(text, overlapping=True) == _key_hits_reference(keys, text)
+
+
+def test_cjk_keys_are_found_in_the_whole_text_as_in_its_cjk_words(
+    scanner: Scanner,
+) -> None:
+    # The CJK keys are searched for in the whole text: they must hit there
+    # exactly where they hit in the runs of CJK characters (and the word
+    # characters after them) that they were once searched for in.
+    import re
+
+    from tracker.text import CJK_CHARS, fold
+
+    words = re.compile(f"[{CJK_CHARS}][{CJK_CHARS}\\w]*")
+    text = fold(
+        "硝化纤维和数控机床经香港转运。CNC数控机床x轴承,轴承7 无人机-无人机 "
+        "gps模块 集成电路ab集成电路。热像仪 热 像仪 俄罗斯伊朗 Кита 中国Russia"
+        + _corpus_text()
+    )
+    find = scanner._find_cjk
+    assert find is not None
+    whole = find(text, overlapping=True)
+    by_word = [
+        (i, w.start() + s, w.start() + e)
+        for w in words.finditer(text)
+        for i, s, e in find(w.group(), overlapping=True)
+    ]
+    assert whole == by_word
+    assert len(whole) > 20

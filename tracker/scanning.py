@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Literal
 
-import ahocorasick
+import ahocorasick_rs
 
 from tracker.alias_patterns import AliasPattern, compile_alias
 from tracker.catalog import Catalog
@@ -179,10 +179,12 @@ class Scanner:
         self.rules = rules
         self._specs: list[_Spec] = []
         # Two automata: keys starting with a Chinese/Japanese/Korean character
-        # are searched only in runs of such characters (an automaton whose root
-        # has hundreds of CJK children is slow on every other character).
-        self._automaton: Any = ahocorasick.Automaton()
-        self._cjk_automaton: Any = ahocorasick.Automaton()
+        # are confirmed without word boundaries, and searched for only in a
+        # text that has such characters.
+        self._find: _Finder | None = None
+        self._values: list[_KeyValue] = []
+        self._find_cjk: _Finder | None = None
+        self._cjk_values: list[_KeyValue] = []
         self._descendants = {
             key: frozenset(catalog.category_descendants(key))
             for key in catalog.categories
@@ -251,26 +253,31 @@ class Scanner:
                 for name in names:
                     add(_compile("country", country.iso2, name, lang))
             add(_compile("country", country.iso2, country.name, "en"))
+        keys: list[str] = []
+        cjk_keys: list[str] = []
         for key, specs in table.items():
             # The common case, one alias without a lead behind a key, is
             # confirmed inline (see _collect).
             only = specs[0] if len(specs) == 1 else None
             single = only if only and not only.lead and not only.dedup else None
             value = (
-                len(key),
                 tuple(specs),
                 single,
                 _lead_filter(specs),
                 None if single else _first_plain(specs),
             )
-            if is_cjk(key[0]):
-                self._cjk_automaton.add_word(key, value)
-            else:
-                self._automaton.add_word(key, value)
-        for automaton in (self._automaton, self._cjk_automaton):
-            if len(automaton) == 0:
-                automaton.add_word("\x00\x00", (2, (), None, None, None))
-            automaton.make_automaton()
+            if not is_cjk(key[0]):
+                keys.append(key)
+                self._values.append(value)
+            elif _CJK_KEY.fullmatch(key):
+                cjk_keys.append(key)
+                self._cjk_values.append(value)
+            # else: a CJK key with a character that no CJK word has (a space,
+            # a comma) never matches, as a CJK word is where it may match.
+        if keys:
+            self._find = _finder(keys)
+        if cjk_keys:
+            self._find_cjk = _finder(cjk_keys)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Scanner:
@@ -336,11 +343,12 @@ class Scanner:
 
         # The common case (one alias without a lead behind a key) is inlined;
         # a plain alias followed by no word character matches just its key.
-        for end, (length, specs, spec, leads, first) in self._automaton.iter(folded):
-            start = end - length + 1
+        # Key hits come by end, and of one end the longest first.
+        values = self._values
+        for i, start, e in self._find(folded, overlapping=True) if self._find else ():
             if start and folded[start - 1].isalnum():
                 continue
-            e = end + 1
+            specs, spec, leads, first = values[i]
             if spec is None:
                 # Several plain aliases of one country or category behind the
                 # key, followed by no word character: all match the key, and
@@ -362,12 +370,14 @@ class Scanner:
             else:
                 goods.append((start, start - e, spec.rank, seq, spec))
             seq += 1
-        for run in _CJK_RUN.finditer(folded):
-            base = run.start()
-            for end, (length, specs, _, leads, _) in self._cjk_automaton.iter(
-                run.group()
-            ):
-                confirm(base + end - length + 1, base + end + 1, specs, leads)
+        # A CJK key starts with a CJK character and has none that a CJK word
+        # may not have (see _CJK_KEY): its hits in the whole text are its hits
+        # in the CJK words of the text.
+        if self._find_cjk is not None and _CJK_CHAR.search(folded) is not None:
+            cjk_values = self._cjk_values
+            for i, start, e in self._find_cjk(folded, overlapping=True):
+                specs, _, leads, _ = cjk_values[i]
+                confirm(start, e, specs, leads)
         return goods, places, traps
 
     def _scan_into(
@@ -620,7 +630,29 @@ class Scanner:
         return [s.alias for s in self._specs if s.kind in wanted]
 
 
-_CJK_RUN = re.compile(f"[{CJK_CHARS}][{CJK_CHARS}\\w]*")
+#: What a key that starts with a CJK character may be made of: it is looked
+#: for in CJK words, runs of a CJK character and word characters after it.
+_CJK_KEY = re.compile(f"[{CJK_CHARS}\\w]+")
+_CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
+
+#: An automaton's search: (key index, start, end) of every key occurrence,
+#: overlapping ones too, in order of end and, of one end, longest first.
+_Finder = Callable[..., list[tuple[int, int, int]]]
+#: What a key stands for: its aliases, the one alias confirmed inline (if
+#: any), the filter of aliases with a lead, and the first plain alias.
+_KeyValue = tuple[
+    tuple["_Spec", ...], "_Spec | None", "_LeadFilter | None", "_Spec | None"
+]
+
+
+def _finder(keys: list[str]) -> _Finder:
+    """The overlapping search of an Aho-Corasick automaton of ``keys``."""
+    automaton = ahocorasick_rs.AhoCorasick(
+        keys, implementation=ahocorasick_rs.Implementation.DFA
+    )
+    find: _Finder = automaton.find_matches_as_indexes
+    return find
+
 
 #: The scanner of a forked worker process (inherited from its parent).
 _WORKER_SCANNER: Scanner | None = None
