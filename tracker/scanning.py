@@ -648,7 +648,7 @@ _KeyValue = tuple[
 def _finder(keys: list[str]) -> _Finder:
     """The overlapping search of an Aho-Corasick automaton of ``keys``."""
     automaton = ahocorasick_rs.AhoCorasick(
-        keys, implementation=ahocorasick_rs.Implementation.DFA
+        keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
     )
     find: _Finder = automaton.find_matches_as_indexes
     return find
