@@ -308,15 +308,14 @@ class Scanner:
                 folded[stop : stop + 1] != "_"
             )
             # No first word of an alias with a lead before the key: none of
-            # them can match.
-            no_lead = (
+            # them can match; the others are confirmed (in the same order).
+            if (
                 leads is not None
                 and leads[0](folded, max(0, start - leads[1]), start - 1 + leads[2])
                 is None
-            )
+            ):
+                specs = leads[3]
             for spec in specs:
-                if spec.lead and no_lead:
-                    continue
                 if spec.plain and plain_end:
                     s, e = start, stop
                 else:
@@ -699,8 +698,11 @@ def _first_plain(specs: list[_Spec]) -> _Spec | None:
 
 
 #: For the aliases with a lead behind one key: ``search`` of a regex of their
-#: first-word stems, the longest lead and the longest stem (see _lead_filter).
-_LeadFilter = tuple[Callable[[str, int, int], re.Match[str] | None], int, int]
+#: first-word stems, the longest lead and the longest stem (see _lead_filter);
+#: and the key's other aliases, in order.
+_LeadFilter = tuple[
+    Callable[[str, int, int], re.Match[str] | None], int, int, tuple[_Spec, ...]
+]
 
 
 def _lead_filter(specs: list[_Spec]) -> _LeadFilter | None:
@@ -716,7 +718,7 @@ def _lead_filter(specs: list[_Spec]) -> _LeadFilter | None:
         return None
     regex = re.compile("|".join(re.escape(st) for st in reversed(stems)))
     lead = max(s.lead for s in specs if s.lead)
-    return regex.search, lead, len(stems[-1])
+    return regex.search, lead, len(stems[-1]), tuple(s for s in specs if not s.lead)
 
 
 def _match_before(spec: _Spec, folded: str, key_start: int) -> re.Match[str] | None:
