@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, MINI_DATASETS, REAL_DATASETS
 from tracker.catalog import Catalog, load_catalog, validate_datasets
+from tracker.checking import check_items
 from tracker.exc import DatasetError
 from tracker.scan_check import check_scan, scan_destinations, scan_items
 from tracker.scanning import (
@@ -267,6 +268,33 @@ def test_check_scan_checks_strong_goods_and_codes(scanner: Scanner) -> None:
     assert [c.destination for c in checks] == ["RU", "IR"]
     assert [c.item.query for c in checks[0].items] == ["nitrocellulose", "848210"]
     assert checks[0].items[0].verdict == "listed"
+
+
+def test_check_scan_finds_the_matches_of_an_item_once_for_all_destinations(
+    scanner: Scanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracker.checking as checking
+
+    catalog = scanner.catalog
+    result = _scan(
+        scanner,
+        "Nitrocellulose, CNC lathes, drones and HS 8482.10 went to Iran, "
+        "Belarus and North Korea; HS 9013 10 90 too.",
+    )
+    items = scan_items(catalog, result)
+    dests = scan_destinations(catalog, result)
+    assert len(items) >= 4 and len(dests) == 4
+    each = [check_items(catalog, items, destination=d) for d in dests]
+    calls: list[str] = []
+    find = checking._item_matches
+
+    def counted(*args: Any) -> Any:
+        calls.append(args[1].query)
+        return find(*args)
+
+    monkeypatch.setattr(checking, "_item_matches", counted)
+    assert check_scan(catalog, result) == each
+    assert calls == [i.query for i in items]
 
 
 def test_scan_text_on_the_mini_catalogue(mini_catalog: Catalog) -> None:
