@@ -580,3 +580,38 @@ def test_cjk_keys_are_found_in_the_whole_text_as_in_its_cjk_words(
     ]
     assert whole == by_word
     assert len(whole) > 20
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, "optics", "lasers", "drones"]),
+            st.sampled_from(["strong", "weak"]),
+            st.booleans(),
+        ),
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_categories_in_order_of_first_mention(
+    rows: list[tuple[str | None, str, bool]], include_weak: bool
+) -> None:
+    # Rows of one alias share an info tuple, or carry an equal copy of it (as
+    # after merging the chunks of forked workers).
+    shared: dict[tuple[str | None, str], Any] = {}
+    goods_rows: list[Any] = []
+    for category, strength, copy in rows:
+        info = shared.setdefault(
+            (category, strength),
+            (category, None, (), "alias", "en", "alias", strength),
+        )
+        if copy:
+            info = tuple(list(info))
+        goods_rows.append((info, "text", 0, 4, "sentence"))
+    expected = list(
+        dict.fromkeys(
+            c for c, strength, _ in rows if c and (include_weak or strength == "strong")
+        )
+    )
+    result = ScanResult(goods_rows=goods_rows)
+    assert result.categories(include_weak=include_weak) == expected
