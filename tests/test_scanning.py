@@ -124,6 +124,28 @@ def test_traps_and_word_boundaries_give_nothing(scanner: Scanner, text: str) -> 
     assert (result.mentions, result.codes, result.country_mentions) == ((), (), ())
 
 
+def test_country_names_written_as_they_must_be(scanner: Scanner) -> None:
+    # US and КНДР count only as written (upper case), listed or counted.
+    text = (
+        "Exports to the US rose. Tell us more, Us. Поставки в КНДР и в кндр, "
+        "Кндр. US-made optics to the USA and U.S."
+    )
+    listed = scanner.scan(text)
+    assert [(m.text, m.start) for m in listed.country_mentions] == [
+        ("US", 15),
+        ("КНДР", 53),
+        ("US", 74),
+        ("USA", 96),
+        ("U.S.", 104),
+    ]
+    counted = scanner.scan(text, country_mentions=False)
+    assert counted.countries() == listed.countries()
+    assert [(c.iso2, c.count, c.aliases) for c in counted.countries()] == [
+        ("US", 4, ("US", "USA", "U.S.")),
+        ("KP", 1, ("КНДР",)),
+    ]
+
+
 def test_weak_words_are_weak_and_longest_match_wins(scanner: Scanner) -> None:
     result = _scan(scanner, "Machines, machine tools and electronic components.")
     found = [(m.text, m.category, m.strength) for m in result.mentions]
