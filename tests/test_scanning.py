@@ -259,6 +259,46 @@ def test_counting_countries_gives_the_same_counts(scanner: Scanner) -> None:
 
 
 @given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Iran",
+                "North Korea",
+                "Korea",
+                "South Korea",
+                "КНДР",
+                "кндр",
+                "Kazakhstan",
+                "Kazakh",
+                "the US",
+                "us",
+                "Russian Federation",
+                "Russia",
+                "Росії",
+                "香港",
+                "伊朗",
+                "optics",
+                "goods.",
+                "\n",
+            ]
+        ),
+        max_size=40,
+    ),
+    st.sampled_from([40, 200, 100_000]),
+)
+def test_counted_countries_equal_the_listed_ones(
+    scanner: Scanner, words: list[str], chunk_size: int
+) -> None:
+    # Country names alone (counted in bulk, in text order) and overlapping
+    # (North Korea, Korea), in one chunk or many.
+    text = " ".join(words)
+    counted = scanner.scan(text, chunk_size=chunk_size, country_mentions=False)
+    listed = scanner.scan(text, chunk_size=chunk_size)
+    assert counted.countries() == listed.countries()
+    assert sum(c.count for c in listed.countries()) == len(listed.country_mentions)
+
+
+@given(
     st.text(alphabet="ab .!?…\t\n。！？", max_size=1400),
     st.integers(0, 1400),
     st.integers(0, 30),

@@ -417,18 +417,29 @@ class Scanner:
         tallies = result.tallies
         names = self._country_names
         place_rows = result.place_rows
-        kept_places = _keep_longest(places)
         if place_rows is None:
             # Counted, not listed: per alias at C speed, in order of first
-            # mention (a Counter keeps it), with the first hit of each alias.
-            counts = Counter(map(itemgetter(2), kept_places))
-            firsts = dict(
-                zip(
-                    map(itemgetter(2), reversed(kept_places)),
-                    reversed(kept_places),
-                    strict=True,
-                )
+            # mention (a Counter keeps it), with the first hit of each alias
+            # that names a country not yet counted. Hits that do not overlap
+            # (the country names of a dense text) are all kept, in the order
+            # _keep_longest sorts them in; else it decides.
+            places.sort()
+            apart = _apart(places)
+            kept_places = [] if apart else _keep_longest(places)
+            counts = Counter(
+                map(itemgetter(4), places) if apart else map(itemgetter(2), kept_places)
             )
+            firsts: dict[_Spec, _Hit] = {}
+            if any(names[spec.target or ""][0] not in tallies for spec in counts):
+                if apart:
+                    kept_places = [(s, s - neg, spec) for s, neg, _, _, spec in places]
+                firsts = dict(
+                    zip(
+                        map(itemgetter(2), reversed(kept_places)),
+                        reversed(kept_places),
+                        strict=True,
+                    )
+                )
             for spec, n in counts.items():
                 code, name = names[spec.target or ""]
                 tally = tallies.get(code)
@@ -441,6 +452,8 @@ class Scanner:
                 tally.count += n
                 tally.aliases[spec.alias] = None
             kept_places = []
+        else:
+            kept_places = _keep_longest(places)
         for s, e, spec in kept_places:
             code, name = names[spec.target or ""]
             tally = tallies.get(code)
@@ -786,6 +799,21 @@ def _trapped(
             return True
         i += 1
     return False
+
+
+def _apart(hits: list[_RawHit]) -> bool:
+    """Return True when each hit starts at or after the end of the one before.
+
+    (And none is empty.) Then _keep_longest keeps them all, in this order
+    (the order it sorts them in, where they are sorted).
+    """
+    end = 0
+    for hit in hits:
+        start = hit[0]
+        if start < end or hit[1] >= 0:
+            return False
+        end = start - hit[1]
+    return True
 
 
 def _keep_longest(hits: list[_RawHit]) -> list[_Hit]:
