@@ -489,7 +489,9 @@ def test_shortcuts_of_confirmation_change_no_finding(
         "Iran, Iran_x Iranx iran. Irans; Kazakhstan Kazakh lasers laser_ LASERS "
         "a sewing machine, CNC machines and a machine; im Lager, Kugellager, Lager. "
         "fibre optics, optics_ optic Нитроцеллюлоза нитроцеллюлозы_ Россия Iran "
-        "China, Chinas chinese Belarus; Belarusian laser, lasers Laser-Diode"
+        "China, Chinas chinese Belarus; Belarusian laser, lasers Laser-Diode "
+        "Китаю Китайский китаец Китаем, Ірану Іраном іранці Kazakhstan Kazakhs "
+        "Kyrgyzstan Росією россиянин Беларуси_ Irans1 lasers2"
     )
     text = _corpus_text() + " " + edge
     fast = scanner.scan(text, country_mentions=True)
