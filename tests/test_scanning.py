@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, MINI_DATASETS, REAL_DATASETS
 from tracker.catalog import Catalog, load_catalog, validate_datasets
+from tracker.checking import check_items
 from tracker.exc import DatasetError
 from tracker.scan_check import check_scan, scan_destinations, scan_items
 from tracker.scanning import (
@@ -121,6 +122,28 @@ def test_inflected_and_variant_forms(
 def test_traps_and_word_boundaries_give_nothing(scanner: Scanner, text: str) -> None:
     result = _scan(scanner, text)
     assert (result.mentions, result.codes, result.country_mentions) == ((), (), ())
+
+
+def test_country_names_written_as_they_must_be(scanner: Scanner) -> None:
+    # US and КНДР count only as written (upper case), listed or counted.
+    text = (
+        "Exports to the US rose. Tell us more, Us. Поставки в КНДР и в кндр, "
+        "Кндр. US-made optics to the USA and U.S."
+    )
+    listed = scanner.scan(text)
+    assert [(m.text, m.start) for m in listed.country_mentions] == [
+        ("US", 15),
+        ("КНДР", 53),
+        ("US", 74),
+        ("USA", 96),
+        ("U.S.", 104),
+    ]
+    counted = scanner.scan(text, country_mentions=False)
+    assert counted.countries() == listed.countries()
+    assert [(c.iso2, c.count, c.aliases) for c in counted.countries()] == [
+        ("US", 4, ("US", "USA", "U.S.")),
+        ("KP", 1, ("КНДР",)),
+    ]
 
 
 def test_weak_words_are_weak_and_longest_match_wins(scanner: Scanner) -> None:
@@ -236,6 +259,46 @@ def test_counting_countries_gives_the_same_counts(scanner: Scanner) -> None:
 
 
 @given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Iran",
+                "North Korea",
+                "Korea",
+                "South Korea",
+                "КНДР",
+                "кндр",
+                "Kazakhstan",
+                "Kazakh",
+                "the US",
+                "us",
+                "Russian Federation",
+                "Russia",
+                "Росії",
+                "香港",
+                "伊朗",
+                "optics",
+                "goods.",
+                "\n",
+            ]
+        ),
+        max_size=40,
+    ),
+    st.sampled_from([40, 200, 100_000]),
+)
+def test_counted_countries_equal_the_listed_ones(
+    scanner: Scanner, words: list[str], chunk_size: int
+) -> None:
+    # Country names alone (counted in bulk, in text order) and overlapping
+    # (North Korea, Korea), in one chunk or many.
+    text = " ".join(words)
+    counted = scanner.scan(text, chunk_size=chunk_size, country_mentions=False)
+    listed = scanner.scan(text, chunk_size=chunk_size)
+    assert counted.countries() == listed.countries()
+    assert sum(c.count for c in listed.countries()) == len(listed.country_mentions)
+
+
+@given(
     st.text(alphabet="ab .!?…\t\n。！？", max_size=1400),
     st.integers(0, 1400),
     st.integers(0, 30),
@@ -267,6 +330,33 @@ def test_check_scan_checks_strong_goods_and_codes(scanner: Scanner) -> None:
     assert [c.destination for c in checks] == ["RU", "IR"]
     assert [c.item.query for c in checks[0].items] == ["nitrocellulose", "848210"]
     assert checks[0].items[0].verdict == "listed"
+
+
+def test_check_scan_finds_the_matches_of_an_item_once_for_all_destinations(
+    scanner: Scanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracker.checking as checking
+
+    catalog = scanner.catalog
+    result = _scan(
+        scanner,
+        "Nitrocellulose, CNC lathes, drones and HS 8482.10 went to Iran, "
+        "Belarus and North Korea; HS 9013 10 90 too.",
+    )
+    items = scan_items(catalog, result)
+    dests = scan_destinations(catalog, result)
+    assert len(items) >= 4 and len(dests) == 4
+    each = [check_items(catalog, items, destination=d) for d in dests]
+    calls: list[str] = []
+    find = checking._item_matches
+
+    def counted(*args: Any) -> Any:
+        calls.append(args[1].query)
+        return find(*args)
+
+    monkeypatch.setattr(checking, "_item_matches", counted)
+    assert check_scan(catalog, result) == each
+    assert calls == [i.query for i in items]
 
 
 def test_scan_text_on_the_mini_catalogue(mini_catalog: Catalog) -> None:
@@ -399,7 +489,9 @@ def test_shortcuts_of_confirmation_change_no_finding(
         "Iran, Iran_x Iranx iran. Irans; Kazakhstan Kazakh lasers laser_ LASERS "
         "a sewing machine, CNC machines and a machine; im Lager, Kugellager, Lager. "
         "fibre optics, optics_ optic Нитроцеллюлоза нитроцеллюлозы_ Россия Iran "
-        "China, Chinas chinese Belarus; Belarusian laser, lasers Laser-Diode"
+        "China, Chinas chinese Belarus; Belarusian laser, lasers Laser-Diode "
+        "Китаю Китайский китаец Китаем, Ірану Іраном іранці Kazakhstan Kazakhs "
+        "Kyrgyzstan Росією россиянин Беларуси_ Irans1 lasers2"
     )
     text = _corpus_text() + " " + edge
     fast = scanner.scan(text, country_mentions=True)
@@ -498,3 +590,92 @@ def test_first_plain_alias_stands_only_for_aliases_of_the_same_thing() -> None:
     assert _first_plain([iran_en, spec("country", "ir", "IRAN")]) is None  # acronym
     assert _first_plain([iran_en, spec("country", "ir", "Iran Republic")]) is None
     assert _first_plain([spec("trap", "", "Iran"), spec("trap", "", "Iran")]) is None
+
+
+def _key_hits_reference(keys: list[str], text: str) -> list[tuple[int, int, int]]:
+    """Every occurrence of every key, by end and, of one end, longest first."""
+    hits = []
+    for i, key in enumerate(keys):
+        at = text.find(key)
+        while at >= 0:
+            hits.append((i, at, at + len(key)))
+            at = text.find(key, at + 1)
+    return sorted(hits, key=lambda h: (h[2], h[1]))
+
+
+@given(
+    st.lists(st.text("abс中文 ", min_size=1, max_size=4), min_size=1, max_size=8),
+    st.text("abс中文 .", max_size=60),
+)
+def test_key_search_finds_every_occurrence_in_the_order_collect_reads(
+    keys: list[str], text: str
+) -> None:
+    # Scanner._collect confirms key hits in this order (later hits of one
+    # span lose ties in _keep_longest); a plain search is the reference.
+    from tracker.scanning import _finder
+
+    keys = list(dict.fromkeys(keys))
+    assert _finder(keys)(text, overlapping=True) == _key_hits_reference(keys, text)
+
+
+def test_cjk_keys_are_found_in_the_whole_text_as_in_its_cjk_words(
+    scanner: Scanner,
+) -> None:
+    # The CJK keys are searched for in the whole text: they must hit there
+    # exactly where they hit in the runs of CJK characters (and the word
+    # characters after them) that they were once searched for in.
+    import re
+
+    from tracker.text import CJK_CHARS, fold
+
+    words = re.compile(f"[{CJK_CHARS}][{CJK_CHARS}\\w]*")
+    text = fold(
+        "硝化纤维和数控机床经香港转运。CNC数控机床x轴承,轴承7 无人机-无人机 "
+        "gps模块 集成电路ab集成电路。热像仪 热 像仪 俄罗斯伊朗 Кита 中国Russia"
+        + _corpus_text()
+    )
+    find = scanner._find_cjk
+    assert find is not None
+    whole = find(text, overlapping=True)
+    by_word = [
+        (i, w.start() + s, w.start() + e)
+        for w in words.finditer(text)
+        for i, s, e in find(w.group(), overlapping=True)
+    ]
+    assert whole == by_word
+    assert len(whole) > 20
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, "optics", "lasers", "drones"]),
+            st.sampled_from(["strong", "weak"]),
+            st.booleans(),
+        ),
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_categories_in_order_of_first_mention(
+    rows: list[tuple[str | None, str, bool]], include_weak: bool
+) -> None:
+    # Rows of one alias share an info tuple, or carry an equal copy of it (as
+    # after merging the chunks of forked workers).
+    shared: dict[tuple[str | None, str], Any] = {}
+    goods_rows: list[Any] = []
+    for category, strength, copy in rows:
+        info = shared.setdefault(
+            (category, strength),
+            (category, None, (), "alias", "en", "alias", strength),
+        )
+        if copy:
+            info = tuple(list(info))
+        goods_rows.append((info, "text", 0, 4, "sentence"))
+    expected = list(
+        dict.fromkeys(
+            c for c, strength, _ in rows if c and (include_weak or strength == "strong")
+        )
+    )
+    result = ScanResult(goods_rows=goods_rows)
+    assert result.categories(include_weak=include_weak) == expected

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import tracker.text as text_module
 from tracker.decoding import detect_encoding
 from tracker.exc import InputError
 from tracker.text import (
@@ -149,6 +150,46 @@ def test_chunks_end_at_sentences_and_keep_every_character() -> None:
         assert text[offset : offset + len(chunk)] == chunk
     assert all(c.endswith(". ") for _, c in chunks[:-1])
     assert all(len(c) <= 500 for _, c in chunks)
+
+
+def _last_end_from_lo(text: str, lo: int, hi: int) -> int:
+    last = -1
+    for m in text_module._CUT.finditer(text, lo, hi):
+        last = m.end()
+    return last
+
+
+@given(
+    st.lists(
+        st.sampled_from(["a", " ", ".", "!", "\n", "\t", "。", "x. ", ".\n"]),
+        max_size=80,
+    ),
+    st.integers(0, 9000),
+    st.data(),
+)
+def test_last_sentence_end_searched_from_the_end_equals_a_full_search(
+    parts: list[str], pad: int, data: st.DataObject
+) -> None:
+    # Long filler puts the marks on either side of the 4096-character windows
+    # that the search from the end steps through.
+    text = "".join(parts) + "a" * pad + "".join(reversed(parts))
+    hi = data.draw(st.integers(0, len(text)))
+    lo = data.draw(st.integers(0, hi))
+    assert text_module._last_end(text, lo, hi) == _last_end_from_lo(text, lo, hi)
+
+
+def test_last_sentence_end_at_a_window_edge() -> None:
+    # ". " straddles the first window start (hi - 4096): the search from there
+    # sees the space alone, which is no sentence end; the one from lo sees ". ".
+    hi = 10_000
+    for mark in (". ", ".\n", "!\t"):
+        text = "a" * (hi - 4097) + mark + "a" * 4095
+        assert text_module._last_end(text, 0, hi) == hi - 4095
+        assert text_module._last_end(text, hi - 4096, hi) == (
+            hi - 4095 if mark == ".\n" else -1
+        )
+    text = "a" * (hi - 4097) + ". " + "。" + "a" * 4094
+    assert text_module._last_end(text, 0, hi) == hi - 4094
 
 
 def test_sentence_at_a_span() -> None:

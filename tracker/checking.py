@@ -647,6 +647,7 @@ def check_items(
     *,
     destination: str = DEFAULT_DESTINATION,
     as_of: dt.date | None = None,
+    found: dict[tuple[int, dt.date], list[Match]] | None = None,
 ) -> CheckResult:
     """Check each item against every list, for a destination and a date.
 
@@ -663,6 +664,9 @@ def check_items(
             alpha-3 code or a name, read by
             :func:`tracker.countries.parse_destination`.
         as_of: apply the lists as they stood that day (None: today).
+        found: the matches of the items (by position, and date), which do
+            not depend on the destination: read from and added to, when the
+            same items are checked for several destinations.
 
     Returns:
         A CheckResult with one ItemCheck per item, the lists used (versions,
@@ -679,8 +683,14 @@ def check_items(
     # No date means today, as in `tracker screen` and `tracker lookup`.
     on = as_of if as_of is not None else dt.date.today()
     checks: list[ItemCheck] = []
-    for item in resolved:
-        matches = _item_matches(catalog, item, on)
+    for n, item in enumerate(resolved):
+        if found is None:
+            matches = _item_matches(catalog, item, on)
+        else:
+            known = found.get((n, on))
+            if known is None:
+                known = found[(n, on)] = _item_matches(catalog, item, on)
+            matches = list(known)
         split: dict[str, str] = {}
         reading = (
             read_hs2017(catalog, item.codes[0])

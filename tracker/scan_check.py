@@ -17,6 +17,7 @@ from tracker.checking import (
     resolve_item,
 )
 from tracker.countries import parse_destination
+from tracker.models import Match
 from tracker.scanning import ScanResult
 
 
@@ -79,7 +80,9 @@ def check_scan(
         One CheckResult per destination, in the order of :func:`scan_destinations`.
     """
     items = scan_items(catalog, result, include_weak=include_weak)
+    # The matches of an item are the same for every destination: found once.
+    found: dict[tuple[int, dt.date], list[Match]] = {}
     return [
-        check_items(catalog, items, destination=dest, as_of=as_of)
+        check_items(catalog, items, destination=dest, as_of=as_of, found=found)
         for dest in scan_destinations(catalog, result, destination)
     ]

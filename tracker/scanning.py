@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Literal
 
-import ahocorasick
+import ahocorasick_rs
 
 from tracker.alias_patterns import AliasPattern, compile_alias
 from tracker.catalog import Catalog
@@ -179,10 +179,12 @@ class Scanner:
         self.rules = rules
         self._specs: list[_Spec] = []
         # Two automata: keys starting with a Chinese/Japanese/Korean character
-        # are searched only in runs of such characters (an automaton whose root
-        # has hundreds of CJK children is slow on every other character).
-        self._automaton: Any = ahocorasick.Automaton()
-        self._cjk_automaton: Any = ahocorasick.Automaton()
+        # are confirmed without word boundaries, and searched for only in a
+        # text that has such characters.
+        self._find: _Finder | None = None
+        self._values: list[_KeyValue] = []
+        self._find_cjk: _Finder | None = None
+        self._cjk_values: list[_KeyValue] = []
         self._descendants = {
             key: frozenset(catalog.category_descendants(key))
             for key in catalog.categories
@@ -251,26 +253,31 @@ class Scanner:
                 for name in names:
                     add(_compile("country", country.iso2, name, lang))
             add(_compile("country", country.iso2, country.name, "en"))
+        keys: list[str] = []
+        cjk_keys: list[str] = []
         for key, specs in table.items():
             # The common case, one alias without a lead behind a key, is
             # confirmed inline (see _collect).
             only = specs[0] if len(specs) == 1 else None
             single = only if only and not only.lead and not only.dedup else None
             value = (
-                len(key),
                 tuple(specs),
                 single,
                 _lead_filter(specs),
                 None if single else _first_plain(specs),
             )
-            if is_cjk(key[0]):
-                self._cjk_automaton.add_word(key, value)
-            else:
-                self._automaton.add_word(key, value)
-        for automaton in (self._automaton, self._cjk_automaton):
-            if len(automaton) == 0:
-                automaton.add_word("\x00\x00", (2, (), None, None, None))
-            automaton.make_automaton()
+            if not is_cjk(key[0]):
+                keys.append(key)
+                self._values.append(value)
+            elif _CJK_KEY.fullmatch(key):
+                cjk_keys.append(key)
+                self._cjk_values.append(value)
+            # else: a CJK key with a character that no CJK word has (a space,
+            # a comma) never matches, as a CJK word is where it may match.
+        if keys:
+            self._find = _finder(keys)
+        if cjk_keys:
+            self._find_cjk = _finder(cjk_keys)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Scanner:
@@ -301,15 +308,14 @@ class Scanner:
                 folded[stop : stop + 1] != "_"
             )
             # No first word of an alias with a lead before the key: none of
-            # them can match.
-            no_lead = (
+            # them can match; the others are confirmed (in the same order).
+            if (
                 leads is not None
                 and leads[0](folded, max(0, start - leads[1]), start - 1 + leads[2])
                 is None
-            )
+            ):
+                specs = leads[3]
             for spec in specs:
-                if spec.lead and no_lead:
-                    continue
                 if spec.plain and plain_end:
                     s, e = start, stop
                 else:
@@ -336,11 +342,12 @@ class Scanner:
 
         # The common case (one alias without a lead behind a key) is inlined;
         # a plain alias followed by no word character matches just its key.
-        for end, (length, specs, spec, leads, first) in self._automaton.iter(folded):
-            start = end - length + 1
+        # Key hits come by end, and of one end the longest first.
+        values = self._values
+        for i, start, e in self._find(folded, overlapping=True) if self._find else ():
             if start and folded[start - 1].isalnum():
                 continue
-            e = end + 1
+            specs, spec, leads, first = values[i]
             if spec is None:
                 # Several plain aliases of one country or category behind the
                 # key, followed by no word character: all match the key, and
@@ -362,12 +369,14 @@ class Scanner:
             else:
                 goods.append((start, start - e, spec.rank, seq, spec))
             seq += 1
-        for run in _CJK_RUN.finditer(folded):
-            base = run.start()
-            for end, (length, specs, _, leads, _) in self._cjk_automaton.iter(
-                run.group()
-            ):
-                confirm(base + end - length + 1, base + end + 1, specs, leads)
+        # A CJK key starts with a CJK character and has none that a CJK word
+        # may not have (see _CJK_KEY): its hits in the whole text are its hits
+        # in the CJK words of the text.
+        if self._find_cjk is not None and _CJK_CHAR.search(folded) is not None:
+            cjk_values = self._cjk_values
+            for i, start, e in self._find_cjk(folded, overlapping=True):
+                specs, _, leads, _ = cjk_values[i]
+                confirm(start, e, specs, leads)
         return goods, places, traps
 
     def _scan_into(
@@ -408,18 +417,29 @@ class Scanner:
         tallies = result.tallies
         names = self._country_names
         place_rows = result.place_rows
-        kept_places = _keep_longest(places)
         if place_rows is None:
             # Counted, not listed: per alias at C speed, in order of first
-            # mention (a Counter keeps it), with the first hit of each alias.
-            counts = Counter(map(itemgetter(2), kept_places))
-            firsts = dict(
-                zip(
-                    map(itemgetter(2), reversed(kept_places)),
-                    reversed(kept_places),
-                    strict=True,
-                )
+            # mention (a Counter keeps it), with the first hit of each alias
+            # that names a country not yet counted. Hits that do not overlap
+            # (the country names of a dense text) are all kept, in the order
+            # _keep_longest sorts them in; else it decides.
+            places.sort()
+            apart = _apart(places)
+            kept_places = [] if apart else _keep_longest(places)
+            counts = Counter(
+                map(itemgetter(4), places) if apart else map(itemgetter(2), kept_places)
             )
+            firsts: dict[_Spec, _Hit] = {}
+            if any(names[spec.target or ""][0] not in tallies for spec in counts):
+                if apart:
+                    kept_places = [(s, s - neg, spec) for s, neg, _, _, spec in places]
+                firsts = dict(
+                    zip(
+                        map(itemgetter(2), reversed(kept_places)),
+                        reversed(kept_places),
+                        strict=True,
+                    )
+                )
             for spec, n in counts.items():
                 code, name = names[spec.target or ""]
                 tally = tallies.get(code)
@@ -432,6 +452,8 @@ class Scanner:
                 tally.count += n
                 tally.aliases[spec.alias] = None
             kept_places = []
+        else:
+            kept_places = _keep_longest(places)
         for s, e, spec in kept_places:
             code, name = names[spec.target or ""]
             tally = tallies.get(code)
@@ -620,7 +642,29 @@ class Scanner:
         return [s.alias for s in self._specs if s.kind in wanted]
 
 
-_CJK_RUN = re.compile(f"[{CJK_CHARS}][{CJK_CHARS}\\w]*")
+#: What a key that starts with a CJK character may be made of: it is looked
+#: for in CJK words, runs of a CJK character and word characters after it.
+_CJK_KEY = re.compile(f"[{CJK_CHARS}\\w]+")
+_CJK_CHAR = re.compile(f"[{CJK_CHARS}]")
+
+#: An automaton's search: (key index, start, end) of every key occurrence,
+#: overlapping ones too, in order of end and, of one end, longest first.
+_Finder = Callable[..., list[tuple[int, int, int]]]
+#: What a key stands for: its aliases, the one alias confirmed inline (if
+#: any), the filter of aliases with a lead, and the first plain alias.
+_KeyValue = tuple[
+    tuple["_Spec", ...], "_Spec | None", "_LeadFilter | None", "_Spec | None"
+]
+
+
+def _finder(keys: list[str]) -> _Finder:
+    """The overlapping search of an Aho-Corasick automaton of ``keys``."""
+    automaton = ahocorasick_rs.AhoCorasick(
+        keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
+    )
+    find: _Finder = automaton.find_matches_as_indexes
+    return find
+
 
 #: The scanner of a forked worker process (inherited from its parent).
 _WORKER_SCANNER: Scanner | None = None
@@ -667,8 +711,11 @@ def _first_plain(specs: list[_Spec]) -> _Spec | None:
 
 
 #: For the aliases with a lead behind one key: ``search`` of a regex of their
-#: first-word stems, the longest lead and the longest stem (see _lead_filter).
-_LeadFilter = tuple[Callable[[str, int, int], re.Match[str] | None], int, int]
+#: first-word stems, the longest lead and the longest stem (see _lead_filter);
+#: and the key's other aliases, in order.
+_LeadFilter = tuple[
+    Callable[[str, int, int], re.Match[str] | None], int, int, tuple[_Spec, ...]
+]
 
 
 def _lead_filter(specs: list[_Spec]) -> _LeadFilter | None:
@@ -684,7 +731,7 @@ def _lead_filter(specs: list[_Spec]) -> _LeadFilter | None:
         return None
     regex = re.compile("|".join(re.escape(st) for st in reversed(stems)))
     lead = max(s.lead for s in specs if s.lead)
-    return regex.search, lead, len(stems[-1])
+    return regex.search, lead, len(stems[-1]), tuple(s for s in specs if not s.lead)
 
 
 def _match_before(spec: _Spec, folded: str, key_start: int) -> re.Match[str] | None:
@@ -752,6 +799,21 @@ def _trapped(
             return True
         i += 1
     return False
+
+
+def _apart(hits: list[_RawHit]) -> bool:
+    """Return True when each hit starts at or after the end of the one before.
+
+    (And none is empty.) Then _keep_longest keeps them all, in this order
+    (the order it sorts them in, where they are sorted).
+    """
+    end = 0
+    for hit in hits:
+        start = hit[0]
+        if start < end or hit[1] >= 0:
+            return False
+        end = start - hit[1]
+    return True
 
 
 def _keep_longest(hits: list[_RawHit]) -> list[_Hit]:

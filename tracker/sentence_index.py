@@ -24,8 +24,8 @@ class SentenceIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        #: Where each mark starts and ends, in text order (found on first use).
-        self._starts: list[int] = []
+        #: Where each mark ends, in text order (found on first use). A mark
+        #: that ends in a space or a tab is two characters, any other one.
         self._ends: list[int] | None = None
         self._cache: dict[tuple[int, int], str] = {}
 
@@ -34,15 +34,15 @@ class SentenceIndex:
         text = self.text
         ends = self._ends
         if ends is None:
-            spans = [m.span() for m in _SENTENCE_MARK.finditer(text)]
-            self._starts = [s for s, _ in spans]
-            ends = self._ends = [e for _, e in spans]
-        starts = self._starts
+            ends = self._ends = [m.end() for m in _SENTENCE_MARK.finditer(text)]
         # The last mark that ends at or before `start`, if it starts within the window.
         lo = start - SENTENCE_WINDOW if start > SENTENCE_WINDOW else 0
         i = bisect_right(ends, start) - 1
-        if i >= 0 and starts[i] >= lo:
-            begin = ends[i]
+        if i >= 0 and (
+            (mark_end := ends[i]) - 2 >= lo
+            or (mark_end - 1 >= lo and text[mark_end - 1] not in " \t")
+        ):
+            begin = mark_end
         else:
             begin = lo
             if lo > 0:
@@ -50,7 +50,7 @@ class SentenceIndex:
                 begin = space + 1 if space >= 0 else lo
         # The first mark that starts at or after `end`, if it ends within the window.
         j = bisect_right(ends, end, i + 1 if i >= 0 else 0)
-        if j < len(ends) and starts[j] < end:
+        if j < len(ends) and ends[j] - 1 == end and text[end] in " \t":
             j += 1  # a two-character mark that starts before `end`
         hi = end + SENTENCE_WINDOW
         if hi > len(text):

@@ -248,13 +248,34 @@ def iter_chunks(
 def _last_cut(text: str, size: int) -> int:
     """Return where to cut: after the last sentence end before ``size``."""
     for window_start in (size - size // 4, 0):
-        last = -1
-        for m in _CUT.finditer(text, window_start, size):
-            last = m.end()
+        last = _last_end(text, window_start, size)
         if last > 0:
             return last
     space = text.rfind(" ", 0, size)
     return space + 1 if space > 0 else size
+
+
+def _last_end(text: str, lo: int, hi: int) -> int:
+    """Where the last match of ``_CUT.finditer(text, lo, hi)`` ends (-1: none).
+
+    Searched in growing windows at the end, not from ``lo`` (a chunk's last
+    quarter has thousands of sentence ends). A search from ``start`` finds
+    the matches of one from ``lo`` but one that starts at ``start - 1`` (a
+    stop and a space; no other match reaches over ``start``): that one ends
+    at ``start + 1``, and any match found from ``start`` ends there or later,
+    so the last end found is the same; with none found, the window grows.
+    """
+    start = hi
+    step = 4096
+    while start > lo:
+        start = max(lo, start - step)
+        last = -1
+        for m in _CUT.finditer(text, start, hi):
+            last = m.end()
+        if last > 0:
+            return last
+        step *= 4
+    return -1
 
 
 # ------------------------------------------------------------ normalisation
@@ -318,8 +339,11 @@ def fold(text: str) -> str:
 
 
 #: Runs of Han ideographs (after NFKC), where Traditional Chinese is read as
-#: Simplified (see :func:`_simplified`).
-_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
+#: Simplified (see :func:`_simplified`). Written as one ideograph, then any
+#: more: a pattern that starts with a character class is searched for by
+#: skipping to that class; one that starts with a repeat is tried at every
+#: position (twice as slow on a text that is mostly not Chinese).
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff][\u3400-\u4dbf\u4e00-\u9fff]*")
 
 
 @functools.cache
