@@ -29,7 +29,7 @@ from tracker.exc import InputError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from tracker.report.screen_excel import ScreenRunInfo
+    from tracker.report.run_info import ScreenRunInfo
     from tracker.screening_summary import ScreeningSummary
 
 
@@ -270,8 +270,7 @@ def screen(
     from tracker.countries import parse_destination
     from tracker.exc import shown
     from tracker.readers import map_columns, open_table
-    from tracker.report.console import STANDING_NOTE
-    from tracker.report.screen_excel import ScreenRunInfo
+    from tracker.report.run_info import ScreenRunInfo
     from tracker.screening import ADDED_COLUMNS, iter_screened
     from tracker.screening_summary import ScreeningSummary
 
@@ -360,11 +359,13 @@ def screen(
         # caches grow to a few hundred thousand objects, which every full
         # collection walked again (0.3-0.5 s of a 5M-row run, holding the
         # GIL), and screening makes almost no reference cycles (60 objects
-        # after 5M rows): one collection at the end frees them.
+        # after 5M rows). Turned back on with what exists frozen, as the
+        # catalogue is: the next collection would walk the caches once more.
         gc.disable()
         try:
             _write(chunks, names, output, kind, summary, run, catalog, progress)
         finally:
+            gc.freeze()
             gc.enable()
             progress.stop()
         run.seconds = time.monotonic() - started
@@ -388,6 +389,8 @@ def screen(
             caveat = catalog.staleness(key, on)
             if caveat:
                 typer.echo(f"Data age: {caveat}", err=True)
+        from tracker.report.console import STANDING_NOTE
+
         typer.echo(f"Note: {STANDING_NOTE}", err=True)
     if fail_on_match and summary.status["match"] > 0:
         raise typer.Exit(3)

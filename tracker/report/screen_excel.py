@@ -15,7 +15,7 @@ import datetime as dt
 import math
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from tracker.__about__ import __version__
 from tracker.catalog import Catalog
 from tracker.hs_splits import SPLITS_FILE
 from tracker.report.console import STANDING_NOTE
+from tracker.report.run_info import ScreenRunInfo
 from tracker.report.screen_files import temp_beside
 from tracker.report.workbook import (
     DEFAULT_ROW_POINTS,
@@ -133,26 +134,6 @@ def _forget_written_rows(ws: Any) -> None:
 def _row_height(lines: int) -> float:
     # 409 points is the largest row height Excel accepts
     return min(_LINE_POINTS * lines + 3, 409.0)
-
-
-@dataclass
-class ScreenRunInfo:
-    """How the screening ran, for the Summary and Sources sheets."""
-
-    input_path: Path
-    input_format: str
-    columns: dict[str, str | None]
-    destination: str | None
-    as_of: dt.date | None
-    engine: str = "local"
-    sheet: str | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    seconds: float = 0.0
-    #: No longer set: rows beyond a sheet's limit continue on the next Rows
-    #: sheet instead of going to a Parquet file beside the workbook.
-    full_result: Path | None = None
 
 
 class _Formats:
