@@ -24,6 +24,7 @@ def iter_screened(
     summary: ScreeningSummary,
     chunk_rows: int = 200_000,
     workers: int = 2,
+    reader: Prefetch | None = None,
 ) -> Iterator[pa.Table]:
     """Stream a file through the kernel: yield screened Arrow chunks in order.
 
@@ -31,6 +32,10 @@ def iter_screened(
     flight). Chunks are screened by ``workers`` threads sharing one
     ``Screener`` (Arrow and NumPy release the GIL); results keep file order.
     Reader issues (headers, ragged rows) are added to ``summary``.
+
+    ``reader``: the source's chunks already being read ahead (see
+    ``Prefetch``; started by the caller, e.g. while the columns are mapped);
+    closed at the end.
     """
     import collections
     import os
@@ -39,7 +44,8 @@ def iter_screened(
     on = as_of if as_of is not None else dt.date.today()  # one date for all
     # The reader starts first: it parses the first chunks (DuckDB, without
     # the GIL) while the screener builds its indexes.
-    reader = Prefetch(source.iter_chunks(chunk_rows))
+    if reader is None:
+        reader = Prefetch(source.iter_chunks(chunk_rows))
     try:
         # One screener for all threads: its caches are dicts (atomic get/set)
         # and destination classes are assigned under a lock.

@@ -587,3 +587,32 @@ def test_screen_turns_garbage_collection_back_on(
     assert bad.exit_code != 0
     assert seen[-1] is False
     assert gc.isenabled()
+
+
+def test_a_csv_read_ahead_stops_when_the_columns_cannot_be_mapped(
+    tmp_path: Path, real: Path
+) -> None:
+    import threading
+    import time
+
+    rows = [HEADERS_RU, *_rows(80_000)]
+    src = tmp_path / "in.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    # a workbook is read in chunks of 25,000 rows: more than the read-ahead
+    out = str(tmp_path / "o.xlsx")
+    bad = runner.invoke(app, ["screen", str(src), "-o", out, "--code-column", "Нет"])
+    assert bad.exit_code == 1
+    assert "Нет" in bad.output
+    deadline = time.monotonic() + 5
+    while any(t.name == "tracker-prefetch" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the reader thread was left running"
+        time.sleep(0.01)
+    # a cp1251 file screens (its UTF-8 copy made once, by either thread)
+    src = tmp_path / "cp1251.csv"
+    with src.open("w", newline="", encoding="cp1251") as fh:
+        csv.writer(fh).writerows(rows)
+    ok = runner.invoke(app, ["screen", str(src), "-o", str(tmp_path / "o.csv")])
+    assert ok.exit_code == 0, ok.output
+    with (tmp_path / "o.csv").open(encoding="utf-8") as fh:
+        assert sum(1 for _ in csv.reader(fh)) == 80_001

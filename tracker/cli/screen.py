@@ -271,6 +271,7 @@ def screen(
     from tracker.exc import shown
     from tracker.readers import map_columns, open_table
     from tracker.report.run_info import ScreenRunInfo
+    from tracker.screen_stream import Prefetch
     from tracker.screening import ADDED_COLUMNS, iter_screened
     from tracker.screening_summary import ScreeningSummary
 
@@ -291,6 +292,14 @@ def screen(
         raise InputError(f"{shown(str(output))} is a folder, not a file")
     started = time.monotonic()
     source = open_table(file, sheet=sheet, encoding=encoding)
+    # A CSV is read ahead from now on (DuckDB, without the GIL) while the
+    # columns are mapped and the screener is built; its sample is read apart.
+    chunk_rows = 25_000 if kind is ScreenFormat.xlsx else 200_000
+    reader = (
+        Prefetch(source.iter_chunks(chunk_rows))
+        if source.format == "csv" and engine is Engine.local
+        else None
+    )
     try:
         if sheet is not None and source.format != "xlsx":
             raise typer.BadParameter(
@@ -337,7 +346,8 @@ def screen(
                 summary=summary,
                 # A workbook is written a few thousand rows a second: smaller
                 # chunks keep the rows screened ahead of it (memory) small.
-                chunk_rows=25_000 if kind is ScreenFormat.xlsx else 200_000,
+                chunk_rows=chunk_rows,
+                reader=reader,
             )
         run = ScreenRunInfo(
             input_path=file,
@@ -370,6 +380,8 @@ def screen(
             progress.stop()
         run.seconds = time.monotonic() - started
     finally:
+        if reader is not None:
+            reader.close()
         source.close()
     for issue in summary.all_issues()[:5]:
         if issue.code in ("sheet-skipped", "header-blank", "header-duplicate"):

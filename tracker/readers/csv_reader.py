@@ -7,6 +7,7 @@ import csv
 import io
 import os
 import tempfile
+import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -81,10 +82,19 @@ def _open_csv(path: Path, encoding: str | None) -> TableSource:
     )
 
 
+#: One transcoding at a time: the sample and the reader thread may both ask.
+_COPY_LOCK = threading.Lock()
+
+
 def _utf8_copy(source: TableSource) -> Path:
-    """Transcode a non-UTF-8 CSV to a temporary UTF-8 file (streamed)."""
-    if source._utf8_path is not None:
+    """Transcode a non-UTF-8 CSV to a temporary UTF-8 file (streamed), once."""
+    with _COPY_LOCK:
+        if source._utf8_path is None:
+            source._utf8_path = _transcode(source)
         return source._utf8_path
+
+
+def _transcode(source: TableSource) -> Path:
     enc = source.encoding or "utf-8"
     fd, name = tempfile.mkstemp(prefix="tracker-", suffix=".csv")
     with (
@@ -103,8 +113,7 @@ def _utf8_copy(source: TableSource) -> Path:
                 f"{source.path.name} is not valid {enc} text ({exc.reason}); "
                 "give the encoding with --encoding"
             ) from None
-    source._utf8_path = Path(name)
-    return source._utf8_path
+    return Path(name)
 
 
 def _utf8_path(source: TableSource) -> Path:
@@ -121,9 +130,10 @@ def _sample_csv(source: TableSource, rows: int) -> pa.Table | None:
     A sample needs a few thousand rows: starting DuckDB's parallel reader for
     them costs more than reading them (0.3 s against a few ms). Cells of a
     well-formed file are read alike by both; a malformed file is read by the
-    csv module anyway.
+    csv module anyway. Its issues are not the source's (the whole read reports
+    them, maybe at the same time in another thread).
     """
-    chunks = _iter_csv_python(source, _utf8_path(source), rows)
+    chunks = _iter_csv_python(source, _utf8_path(source), rows, issues=[])
     try:
         return next(chunks, None)
     finally:
@@ -225,9 +235,17 @@ def _header_skip(path: Path, source: TableSource) -> int:
 
 
 def _iter_csv_python(
-    source: TableSource, path: Path, chunk_rows: int, skip: int = 0
+    source: TableSource,
+    path: Path,
+    chunk_rows: int,
+    skip: int = 0,
+    issues: list[RowIssue] | None = None,
 ) -> Generator[pa.Table, None, None]:
-    """Read with the csv module (ragged rows allowed); ``skip`` data records."""
+    """Read with the csv module (ragged rows allowed); ``skip`` data records.
+
+    Ragged rows are reported to ``issues`` (default: the source's).
+    """
+    found = source.issues if issues is None else issues
     n = len(source.columns)
     single = n == 1
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -247,7 +265,7 @@ def _iter_csv_python(
                 skip -= 1
                 continue
             if len(record) < n:
-                source.issues.append(
+                found.append(
                     RowIssue(
                         "row-short",
                         row,
@@ -260,7 +278,7 @@ def _iter_csv_python(
                 record = record + [""] * (n - len(record))
             elif len(record) > n:
                 extra = record[n:]
-                source.issues.append(
+                found.append(
                     RowIssue(
                         "row-long",
                         row,

@@ -49,7 +49,9 @@ class TableSource:
     #: format module that opened the file.
     reader: Callable[[TableSource, int], Iterator[pa.Table]] | None = None
     #: The first rows for ``sample`` (source, rows -> table or None), where a
-    #: format reads them faster than ``reader`` starts; None: ``reader``.
+    #: format reads them faster than ``reader`` starts, without adding to
+    #: ``issues`` (so ``reader`` may already run in another thread); None:
+    #: ``reader``.
     sampler: Callable[[TableSource, int], pa.Table | None] | None = None
 
     def iter_chunks(self, chunk_rows: int = 200_000) -> Generator[pa.Table, None, None]:
@@ -70,15 +72,15 @@ class TableSource:
         Issues found while reading them are not kept (reading the whole
         file reports them once).
         """
-        kept = len(self.issues)
-        try:
-            if self.sampler is not None:
-                first = self.sampler(self, rows)
-            else:
+        if self.sampler is not None:  # keeps its issues to itself
+            first = self.sampler(self, rows)
+        else:
+            kept = len(self.issues)
+            try:
                 with contextlib.closing(self.iter_chunks(rows)) as chunks:
                     first = next(chunks, None)
-        finally:
-            del self.issues[kept:]
+            finally:
+                del self.issues[kept:]
         if first is None:
             return {c: [] for c in self.columns}
         return {c: text_array(first.column(c)).to_pylist() for c in self.columns}
