@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The tests keep tracker's catalogue cache in a folder of their own, never in
+# the user's cache folder (set before tracker reads it).
+os.environ["TRACKER_CACHE_DIR"] = tempfile.mkdtemp(prefix="tracker-test-cache-")
 
 from tracker.catalog import Catalog, load_catalog
 

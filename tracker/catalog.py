@@ -698,7 +698,14 @@ def validate_datasets(path: Path | None = None) -> ValidationReport:
 
 @functools.cache
 def _load_cached(root: Path) -> Catalog:
+    from tracker import catalog_cache
+
+    kept = catalog_cache.read(root)
+    if kept is not None:
+        return kept
     catalog, problems = _load(root)
+    if not problems:
+        catalog_cache.write(root, catalog)
     if problems:
         shown = "; ".join(str(p) for p in problems[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
@@ -710,6 +717,9 @@ def _load_cached(root: Path) -> Catalog:
 
 def load_catalog(path: Path | None = None) -> Catalog:
     """Load the datasets into a :class:`Catalog` (cached per folder).
+
+    Cached in the process, and between runs in tracker's cache folder while
+    no file of the datasets changes (``tracker.catalog_cache``).
 
     Raises:
         DatasetError: the curated data has a problem (see ``validate_datasets``).

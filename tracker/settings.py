@@ -1,4 +1,4 @@
-"""Paths and environment overrides (TRACKER_DATASETS_PATH), nothing else."""
+"""Paths and environment overrides (TRACKER_DATASETS_PATH, TRACKER_CACHE_DIR), nothing else."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from tracker.exc import ConfigError
 
 #: Environment variable that points tracker at another datasets/ folder.
 DATASETS_ENV = "TRACKER_DATASETS_PATH"
+#: Environment variable for the folder of the loaded-catalogue cache ("" = none).
+CACHE_ENV = "TRACKER_CACHE_DIR"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -36,3 +38,16 @@ def datasets_path() -> Path:
         "No datasets folder found: reinstall tracker or set "
         f"{DATASETS_ENV} to a folder with lists/ in it"
     )
+
+
+def cache_path() -> Path | None:
+    """Return the folder for tracker's caches, or None when caching is off.
+
+    Order: ``$TRACKER_CACHE_DIR`` (empty: off); ``$XDG_CACHE_HOME/tracker``;
+    ``~/.cache/tracker``.
+    """
+    override = os.environ.get(CACHE_ENV)
+    if override is not None:
+        return Path(override).expanduser() if override != "" else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base).expanduser() / "tracker"
