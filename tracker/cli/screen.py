@@ -294,6 +294,12 @@ def screen(
     source = open_table(file, sheet=sheet, encoding=encoding)
     # A CSV is read ahead from now on (DuckDB, without the GIL) while the
     # columns are mapped and the screener is built; its sample is read apart.
+    # Arrow imports pandas on its first conversion from Python objects: that
+    # happens here first, or the two threads wait on each other's import
+    # (0.2-0.3 s).
+    import pyarrow as pa
+
+    pa.array([0])
     chunk_rows = 25_000 if kind is ScreenFormat.xlsx else 200_000
     reader = (
         Prefetch(source.iter_chunks(chunk_rows))
