@@ -700,12 +700,13 @@ def validate_datasets(path: Path | None = None) -> ValidationReport:
 def _load_cached(root: Path) -> Catalog:
     from tracker import catalog_cache
 
-    kept = catalog_cache.read(root)
+    key = catalog_cache.digest(root)  # the files as they are before loading
+    kept = catalog_cache.read(root, key) if key is not None else None
     if kept is not None:
         return kept
     catalog, problems = _load(root)
-    if not problems:
-        catalog_cache.write(root, catalog)
+    if not problems and key is not None:
+        catalog_cache.write(root, key, catalog)
     if problems:
         shown = "; ".join(str(p) for p in problems[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""

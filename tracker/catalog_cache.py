@@ -26,8 +26,15 @@ from tracker.settings import cache_path
 _DIGEST = 32
 
 
+def digest(root: Path) -> bytes | None:
+    """What the catalogue of ``root`` depends on, hashed (None: cannot tell)."""
+    try:
+        return _digest(root)
+    except OSError:
+        return None
+
+
 def _digest(root: Path) -> bytes:
-    """What the catalogue of ``root`` depends on, hashed."""
     import pydantic
 
     from tracker.__about__ import __version__
@@ -48,14 +55,14 @@ def _file(root: Path) -> Path | None:
     return folder / f"catalog-{name}.pickle"
 
 
-def read(root: Path) -> Catalog | None:
-    """The catalogue a previous run built from ``root`` unchanged, or None."""
+def read(root: Path, key: bytes) -> Catalog | None:
+    """The catalogue a previous run built from ``root`` as it is now (``key``), or None."""
     try:
         file = _file(root)
         if file is None or not file.is_file():
             return None
         data = file.read_bytes()
-        if data[:_DIGEST] != _digest(root):
+        if data[:_DIGEST] != key:
             return None
         catalog = pickle.loads(data[_DIGEST:])
     except Exception:  # noqa: BLE001 - a cache that cannot be read is no cache
@@ -63,14 +70,17 @@ def read(root: Path) -> Catalog | None:
     return catalog if isinstance(catalog, Catalog) else None
 
 
-def write(root: Path, catalog: Catalog) -> None:
-    """Keep ``catalog`` (just built from ``root``) for the next run; never fails."""
+def write(root: Path, key: bytes, catalog: Catalog) -> None:
+    """Keep ``catalog`` (just built from ``root`` as ``key`` says) for the next run.
+
+    Never fails.
+    """
     try:
         file = _file(root)
         if file is None:
             return
         file.parent.mkdir(parents=True, exist_ok=True)
-        data = _digest(root) + pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL)
+        data = key + pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL)
         fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".catalog-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as out:
