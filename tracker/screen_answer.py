@@ -136,6 +136,10 @@ class GroupAnswerer:
         self._flags: dict[str | None, tuple[dict[str, bool], dict[str, bool]]] = {}
         self._candidates: dict[Any, CodeCandidates] = {}
         self._answer_memo: dict[tuple[Any, ...], GroupAnswer] = {}
+        #: ``_answer_key`` -> answer (facts that differ in what no answer shows)
+        self._coarse_memo: dict[tuple[Any, ...], GroupAnswer] = {}
+        #: destination -> per list: does it apply to or concern it
+        self._relevant: dict[str | None, dict[str, bool]] = {}
         #: (answer with DEST_MARK, destination) -> the answer filled in
         self._filled: dict[tuple[GroupAnswer, str], GroupAnswer] = {}
         #: decision group key -> what its answer depends on besides the destination
@@ -271,8 +275,11 @@ class GroupAnswerer:
         answer (no bundled data for the date, a coverage gap, a split HS 2017
         code), ``no-match`` otherwise.
         """
+        # No memo of the kernel's (facts, classes, coarse keys): the answer
+        # is worked out for this very code, date and destination.
+        matches = self._match(code, on, key)
         return fill_destination(
-            self.template(code, on, dest, key), (dest or "").upper()
+            self._answer(code, on, dest, key, matches), (dest or "").upper()
         )
 
     def filled(self, answer: GroupAnswer, dest: str) -> GroupAnswer:
@@ -317,14 +324,51 @@ class GroupAnswerer:
                 self._facts.clear()  # bounded memory
             self._facts[facts_key] = known_facts = (facts, tuple(matches))
         facts, kept = known_facts
+        coarse: tuple[Any, ...] | None = None
         if facts is not None:
             known = self._answer_memo.get((facts, dest))
             if known is not None:
                 return known
+            # Many facts differ only in entries that cannot show in the
+            # answer for this destination: their answer is made once.
+            coarse = self._answer_key(facts, kept, dest)
+            known = self._coarse_memo.get(coarse)
+            if known is not None:
+                self._answer_memo[(facts, dest)] = known
+                return known
         answer = self._answer(code, on, dest, key, list(kept))
-        if facts is not None:
+        if coarse is not None:
             self._answer_memo[(facts, dest)] = answer
+            self._coarse_memo[coarse] = answer
         return answer
+
+    def _answer_key(
+        self, facts: tuple[Any, ...], kept: tuple[Match, ...], dest: str | None
+    ) -> tuple[Any, ...]:
+        """What the answer for ``dest`` reads of ``facts`` (see ``template``).
+
+        A match of a list that neither applies to nor concerns ``dest``, and
+        that binds no export there (``obligation``), shows in the answer only
+        by its list's key ("also matches entries that do not restrict exports
+        to this destination"): ``list_verdicts`` makes that list not-listed
+        whatever the entry, and ``binding_matches`` leaves the match out.
+        Such matches count here by their list key alone; every other match
+        counts whole, in order.
+        """
+        relevant = self._relevant.get(dest)
+        if relevant is None:
+            applies, concerns = self._list_flags(dest)
+            relevant = self._relevant[dest] = {
+                k: applies[k] or concerns[k] for k in applies
+            }
+        whole: list[tuple[Any, ...]] = []
+        aside: set[str] = set()
+        for fact, match in zip(facts[1], kept, strict=True):
+            if relevant[match.list_key] or obligation(self.catalog, match, dest):
+                whole.append(fact)
+            else:
+                aside.add(match.list_key)
+        return (facts[0], tuple(whole), tuple(sorted(aside)), facts[2], dest)
 
     def _date_state(self, on: dt.date, code: str) -> tuple[Any, ...]:
         """Per list: can it answer on ``on``, and what does its data leave out."""
