@@ -135,16 +135,19 @@ class GroupAnswerer:
         self._answer_ids: dict[GroupAnswer, int] = {}
         self._flags: dict[str | None, tuple[dict[str, bool], dict[str, bool]]] = {}
         self._candidates: dict[Any, CodeCandidates] = {}
-        self._answer_memo: dict[tuple[Any, ...], GroupAnswer] = {}
-        #: ``_answer_key`` -> answer (facts that differ in what no answer shows)
-        self._coarse_memo: dict[tuple[Any, ...], GroupAnswer] = {}
+        #: (number of the facts, destination) -> answer id
+        self._answer_memo: dict[tuple[int, str | None], int] = {}
+        #: ``_answer_key`` -> answer id (facts that differ in what no answer shows)
+        self._coarse_memo: dict[tuple[Any, ...], int] = {}
+        #: facts (see ``template_id``) -> their number
+        self._fact_ids: dict[tuple[Any, ...], int] = {}
         #: destination -> per list: does it apply to or concern it
         self._relevant: dict[str | None, dict[str, bool]] = {}
         #: (answer with DEST_MARK, destination) -> the answer filled in
         self._filled: dict[tuple[GroupAnswer, str], GroupAnswer] = {}
         #: decision group key -> what its answer depends on besides the destination
         self._facts: dict[
-            tuple[Any, ...], tuple[tuple[Any, ...] | None, tuple[Match, ...]]
+            tuple[Any, ...], tuple[int, tuple[Any, ...] | None, tuple[Match, ...]]
         ] = {}
         self._states: dict[dt.date, tuple[frozenset[str], tuple[Any, ...]]] = {}
 
@@ -301,6 +304,16 @@ class GroupAnswerer:
 
         Destinations of one class (``_dest_class``) share it.
         """
+        return self._answer_list[self.template_id(code, on, dest, key)]
+
+    def template_id(
+        self,
+        code: str,
+        on: dt.date,
+        dest: str | None,
+        key: tuple[Any, ...] | None = None,
+    ) -> int:
+        """The id (``_answer_id``) of ``template``'s answer."""
         facts_key = key if key is not None else (code, on)
         known_facts = self._facts.get(facts_key)
         if known_facts is None:
@@ -319,14 +332,19 @@ class GroupAnswerer:
                     self._date_state(on, code),
                 )
             )
+            # Equal facts get one number: the memo below hashes that, not them.
+            number = -1
+            if facts is not None:
+                with self._lock:  # one number per facts in every thread
+                    number = self._fact_ids.setdefault(facts, len(self._fact_ids))
             # the matches are kept for the group's other destinations
             if len(self._facts) >= _FACTS_CACHE:
                 self._facts.clear()  # bounded memory
-            self._facts[facts_key] = known_facts = (facts, tuple(matches))
-        facts, kept = known_facts
+            self._facts[facts_key] = known_facts = (number, facts, tuple(matches))
+        number, facts, kept = known_facts
         coarse: tuple[Any, ...] | None = None
         if facts is not None:
-            known = self._answer_memo.get((facts, dest))
+            known = self._answer_memo.get((number, dest))
             if known is not None:
                 return known
             # Many facts differ only in entries that cannot show in the
@@ -334,11 +352,11 @@ class GroupAnswerer:
             coarse = self._answer_key(facts, kept, dest)
             known = self._coarse_memo.get(coarse)
             if known is not None:
-                self._answer_memo[(facts, dest)] = known
+                self._answer_memo[(number, dest)] = known
                 return known
-        answer = self._answer(code, on, dest, key, list(kept))
+        answer = self._answer_id(self._answer(code, on, dest, key, list(kept)))
         if coarse is not None:
-            self._answer_memo[(facts, dest)] = answer
+            self._answer_memo[(number, dest)] = answer
             self._coarse_memo[coarse] = answer
         return answer
 

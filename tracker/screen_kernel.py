@@ -369,13 +369,11 @@ class Screener(GroupAnswerer):
                 reps = pc.take(code, pa.array(hit_rows[first[misses]])).to_pylist()
                 sigs = np.stack([p[first[misses]] for p in parts], 1).tolist()
                 for i, rep, sig in zip(misses.tolist(), reps, sigs, strict=True):
-                    ids[i] = self._answer_id(
-                        self.template(
-                            rep,
-                            self._epoch_date(sig[-2]),
-                            self._class_rep[sig[-1]],
-                            key=tuple(sig[:-1]),
-                        )
+                    ids[i] = self.template_id(
+                        rep,
+                        self._epoch_date(sig[-2]),
+                        self._class_rep[sig[-1]],
+                        key=tuple(sig[:-1]),
                     )
                     if packed is None:
                         self._answers[cache_keys[i]] = int(ids[i])
@@ -397,13 +395,11 @@ class Screener(GroupAnswerer):
                 known = self._answers.get(cache_key)
                 if known is None:
                     rep = str(code[row].as_py())
-                    known = self._answer_id(
-                        self.template(
-                            rep,
-                            self._epoch_date(int(epoch[row])),
-                            self._class_rep[int(dest_cls[row])],
-                            key=("free", int(epoch[row])),
-                        )
+                    known = self.template_id(
+                        rep,
+                        self._epoch_date(int(epoch[row])),
+                        self._class_rep[int(dest_cls[row])],
+                        key=("free", int(epoch[row])),
                     )
                     self._answers[cache_key] = known
                 free_ids.append(known)
