@@ -143,6 +143,8 @@ class GroupAnswerer:
         self._fact_ids: dict[tuple[Any, ...], int] = {}
         #: destination -> per list: does it apply to or concern it
         self._relevant: dict[str | None, dict[str, bool]] = {}
+        #: (list, control code, destination) -> does ``obligation`` bind it
+        self._binds: dict[tuple[str, str, str | None], bool] = {}
         #: (answer with DEST_MARK, destination) -> the answer filled in
         self._filled: dict[tuple[GroupAnswer, str], GroupAnswer] = {}
         #: decision group key -> what its answer depends on besides the destination
@@ -371,7 +373,8 @@ class GroupAnswerer:
         to this destination"): ``list_verdicts`` makes that list not-listed
         whatever the entry, and ``binding_matches`` leaves the match out.
         Such matches count here by their list key alone; every other match
-        counts whole, in order.
+        counts whole, in order. The date state (``_date_state``) counts only
+        for the lists that apply to or concern ``dest``.
         """
         relevant = self._relevant.get(dest)
         if relevant is None:
@@ -379,14 +382,26 @@ class GroupAnswerer:
             relevant = self._relevant[dest] = {
                 k: applies[k] or concerns[k] for k in applies
             }
+        binds = self._binds
         whole: list[tuple[Any, ...]] = []
         aside: set[str] = set()
         for fact, match in zip(facts[1], kept, strict=True):
-            if relevant[match.list_key] or obligation(self.catalog, match, dest):
+            if relevant[match.list_key]:
+                whole.append(fact)
+                continue
+            # obligation() reads the list, the control code and the destination
+            entry = (match.list_key, match.control_code, dest)
+            bound = binds.get(entry)
+            if bound is None:
+                bound = binds[entry] = obligation(self.catalog, match, dest) is not None
+            if bound:
                 whole.append(fact)
             else:
                 aside.add(match.list_key)
-        return (facts[0], tuple(whole), tuple(sorted(aside)), facts[2], dest)
+        # Nor can such a list's date state show: it is not-listed for
+        # ``dest`` or answers by its binding matches, on any date.
+        state = tuple(st for st in facts[2] if relevant[st[0]])
+        return (facts[0], tuple(whole), tuple(sorted(aside)), state, dest)
 
     def _date_state(self, on: dt.date, code: str) -> tuple[Any, ...]:
         """Per list: can it answer on ``on``, and what does its data leave out."""
