@@ -1,6 +1,6 @@
 """Benchmark `tracker screen` (CSV in, Parquet out) against a bare DuckDB join and a naive loop.
 
-Usage:
+Usage (the baseline needs DuckDB: pip install ".[bench]"):
     python benchmarks/screen_bench.py --rows 5000000 --repeat 3
     python benchmarks/screen_bench.py --rows 200000 --naive-rows 20000
 

@@ -9,11 +9,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from tracker.exc import InputError
 from tracker.readers import (
     ColumnMapping,
+    _iter_csv_arrow,
     _iter_csv_python,
     detect_columns,
     header_key,
@@ -414,11 +417,11 @@ def test_sample_finds_the_code_column_and_date_order(tmp_path: Path) -> None:
     assert table.frame["tracker_row"].tolist() == [2, 3, 4]
 
 
-def test_a_clean_csv_is_read_by_duckdb_not_the_fallback(
+def test_a_clean_csv_is_read_by_arrow_not_the_fallback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The csv-module reader is for files DuckDB rejects (ragged rows, ...);
-    # anything that breaks the DuckDB path (e.g. a setting a new DuckDB
+    # The csv-module reader is for files Arrow rejects (ragged rows, ...);
+    # anything that breaks the Arrow path (e.g. a setting a new Arrow
     # refuses) would silently make every CSV several times slower.
     from tracker.readers import csv_reader
 
@@ -441,7 +444,7 @@ def test_a_clean_csv_is_read_by_duckdb_not_the_fallback(
 def test_a_csv_sample_holds_the_cells_the_whole_read_gives(
     tmp_path: Path, encoding: str
 ) -> None:
-    # The sample is read by the csv module (no DuckDB start for a few rows);
+    # The sample is read by the csv module (not a block of Arrow's);
     # it must see the same cells as the rows the screen reads.
     src = tmp_path / "goods.csv"
     rows = [
@@ -461,3 +464,85 @@ def test_a_csv_sample_holds_the_cells_the_whole_read_gives(
     assert source.sample() == whole
     assert whole["Description"][1] == 'ноутбук "X"'
     assert source.sample(rows=2) == {c: v[:2] for c, v in whole.items()}
+
+
+_CELL = st.text(alphabet='ab,;"\n é', max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    width=st.integers(1, 3),
+    rows=st.lists(st.lists(_CELL, min_size=3, max_size=3), max_size=12),
+    quote_all=st.booleans(),
+    blank_after=st.sets(st.integers(0, 12), max_size=3),
+    crlf=st.booleans(),
+)
+def test_arrow_reads_a_well_formed_csv_as_the_csv_module_does(
+    width: int,
+    rows: list[list[str]],
+    quote_all: bool,
+    blank_after: set[int],
+    crlf: bool,
+) -> None:
+    # Cells with quotes, delimiters, line breaks; blank lines between rows;
+    # chunks of 3 rows cut and join Arrow's blocks.
+    import csv
+    import io
+    import tempfile
+    from unittest import mock
+
+    from tracker.readers import csv_reader
+
+    out = io.StringIO()
+    writer = csv.writer(
+        out,
+        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+        lineterminator="\r\n" if crlf else "\n",
+    )
+    writer.writerow(["HS code", "Note", "Dest"][:width])
+    for i, row in enumerate(rows):
+        writer.writerow(row[:width])
+        if i in blank_after:
+            out.write("\n")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.csv"
+        path.write_bytes(out.getvalue().encode("utf-8"))
+        source = open_table(path)
+        assume(source.delimiter == ",")  # (the sniffer may take ; for it)
+        # small blocks: a quoted line break may fall on a block's end
+        with mock.patch.object(csv_reader, "_ARROW_BLOCK", 80):
+            got = list(_iter_csv_arrow(source, path, 3))
+        want = list(_iter_csv_python(open_table(path), path, 3))
+        assert [t.to_pylist() for t in got] == [t.to_pylist() for t in want]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    good=st.lists(st.lists(_CELL, min_size=2, max_size=2), max_size=8),
+    junk=st.text(alphabet='ab,;"\n\r é', max_size=30),
+)
+def test_a_csv_arrow_gives_up_on_is_read_on_by_the_csv_module(
+    good: list[list[str]], junk: str
+) -> None:
+    # Whatever follows some good rows, the whole read (Arrow, then the csv
+    # module from where Arrow gave up) equals the csv module's, issues too.
+    import csv
+    import io
+    import tempfile
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["HS code", "Note"])
+    writer.writerows(good)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.csv"
+        path.write_bytes((out.getvalue() + junk).encode("utf-8"))
+        source = open_table(path)
+        careful = open_table(path)
+        got = list(source.iter_chunks(3))
+        want = list(_iter_csv_python(careful, path, 3))
+        assert [r for t in got for r in t.to_pylist()] == [
+            r for t in want for r in t.to_pylist()
+        ]
+        assert all(t.num_rows == 3 for t in got[:-1])
+        assert [i.message for i in source.issues] == [i.message for i in careful.issues]

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 # Each public name -> the module that defines it. Imported on first use, so that
-# `tracker --version` and `tracker --help` do not pay for pandas, pyarrow or DuckDB.
+# `tracker --version` and `tracker --help` do not pay for pandas or pyarrow.
 _LAZY = {
     "Catalog": "tracker.catalog",
     "load_catalog": "tracker.catalog",

@@ -42,7 +42,7 @@ def iter_screened(
     from concurrent.futures import Future, ThreadPoolExecutor, wait
 
     on = as_of if as_of is not None else dt.date.today()  # one date for all
-    # The reader starts first: it parses the first chunks (DuckDB, without
+    # The reader starts first: it parses the first chunks (Arrow, without
     # the GIL) while the screener builds its indexes.
     if reader is None:
         reader = Prefetch(source.iter_chunks(chunk_rows))
@@ -99,7 +99,7 @@ def iter_screened(
 class Prefetch:
     """An iterator run in a background thread, ``depth`` items ahead.
 
-    Reading (DuckDB, Arrow) releases the GIL, so the next chunk is parsed
+    Reading (Arrow) releases the GIL, so the next chunk is parsed
     while the current one is screened. The thread starts at once (it may
     read while the caller prepares); exceptions are re-raised in order.
     ``close`` (or leaving a ``with`` block) stops it.

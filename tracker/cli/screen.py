@@ -221,7 +221,7 @@ def screen(
     ] = False,
     engine: Annotated[
         Engine,
-        typer.Option("--engine", help="local (DuckDB/Arrow, streaming) or dask."),
+        typer.Option("--engine", help="local (Arrow, streaming) or dask."),
     ] = Engine.local,
     scheduler: Annotated[
         str | None,
@@ -265,7 +265,7 @@ def screen(
         tracker screen big.csv --engine dask -o out.parquet --quiet
         tracker screen export.csv --code-column "Tariff" --fail-on-match
     """
-    # Imported here: pandas, pyarrow and DuckDB load only when a file is screened.
+    # Imported here: pandas and pyarrow load only when a file is screened.
     from tracker.catalog import load_catalog
     from tracker.countries import parse_destination
     from tracker.exc import shown
@@ -292,7 +292,7 @@ def screen(
         raise InputError(f"{shown(str(output))} is a folder, not a file")
     started = time.monotonic()
     source = open_table(file, sheet=sheet, encoding=encoding)
-    # A CSV is read ahead from now on (DuckDB, without the GIL) while the
+    # A CSV is read ahead from now on (Arrow, without the GIL) while the
     # columns are mapped and the screener is built; its sample is read apart.
     # Arrow imports pandas on its first conversion from Python objects: that
     # happens here first, or the two threads wait on each other's import

@@ -14,6 +14,7 @@ from tracker.readers.columns import (
 
 # Used by tracker.distributed and the tests.
 from tracker.readers.csv_reader import _header_skip as _header_skip
+from tracker.readers.csv_reader import _iter_csv_arrow as _iter_csv_arrow
 from tracker.readers.csv_reader import _iter_csv_python as _iter_csv_python
 from tracker.readers.csv_reader import _utf8_copy as _utf8_copy
 from tracker.readers.issues import IssueCode, RowIssue

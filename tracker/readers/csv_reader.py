@@ -1,4 +1,4 @@
-"""CSV/TSV: delimiter sniffing, UTF-8 copies, DuckDB reading and the csv-module fallback."""
+"""CSV/TSV: delimiter sniffing, UTF-8 copies, Arrow's CSV reader and the csv-module fallback."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import tempfile
 import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 
@@ -21,6 +20,8 @@ from tracker.readers.issues import RowIssue
 from tracker.readers.source import TableSource, _RowBuffer, _with_rows
 
 _CSV_DELIMITERS = ",;\t|"
+#: Bytes Arrow's CSV reader parses at a time (a record may not be longer).
+_ARROW_BLOCK = 4 << 20
 _SAMPLE_BYTES = 1 << 20
 
 
@@ -127,10 +128,9 @@ def _utf8_path(source: TableSource) -> Path:
 def _sample_csv(source: TableSource, rows: int) -> pa.Table | None:
     """The first ``rows`` data rows, read by the csv module.
 
-    A sample needs a few thousand rows: starting DuckDB's parallel reader for
-    them costs more than reading them (0.3 s against a few ms). Cells of a
-    well-formed file are read alike by both; a malformed file is read by the
-    csv module anyway. Its issues are not the source's (the whole read reports
+    A sample needs a few thousand rows, a few ms for the csv module, while
+    Arrow parses a block of several MB at a time. Cells of a well-formed file
+    are read alike by both; a malformed file is read by the csv module anyway. Its issues are not the source's (the whole read reports
     them, maybe at the same time in another thread).
     """
     chunks = _iter_csv_python(source, _utf8_path(source), rows, issues=[])
@@ -143,7 +143,7 @@ def _sample_csv(source: TableSource, rows: int) -> pa.Table | None:
 def _iter_csv(source: TableSource, chunk_rows: int) -> Iterator[pa.Table]:
     path = _utf8_path(source)
     try:
-        chunks = _iter_csv_duckdb(source, path, chunk_rows)
+        chunks = _iter_csv_arrow(source, path, chunk_rows)
         first = next(chunks, None)
     except Exception:  # noqa: BLE001 - any parser complaint: use the careful reader
         first, chunks = None, iter(())
@@ -159,7 +159,7 @@ def _iter_csv(source: TableSource, chunk_rows: int) -> Iterator[pa.Table]:
                 done += chunk.num_rows
             return
         except Exception:  # noqa: BLE001 - a bad record further down
-            # The rows yielded so far are a correct prefix (DuckDB keeps file
+            # The rows yielded so far are a correct prefix (Arrow keeps file
             # order); the careful reader takes over after them.
             yield from _iter_csv_python(source, path, chunk_rows, skip=done)
             return
@@ -179,48 +179,70 @@ def _has_data_rows(path: Path) -> bool:
     return False
 
 
-def _iter_csv_duckdb(
+def _iter_csv_arrow(
     source: TableSource, path: Path, chunk_rows: int
 ) -> Iterator[pa.Table]:
-    import duckdb
+    """Read with Arrow's streaming CSV reader, ``chunk_rows`` rows a table.
+
+    Arrow parses without the GIL, in blocks of a few MB, while the rows
+    already read are screened. Every setting is given (no type inference:
+    every cell is text; "" for an empty cell), so it reads a well-formed file
+    cell for cell as the csv module does; a record with another number of
+    cells than the header, a quote left open or bytes that are not UTF-8 make
+    it raise, and the caller lets the csv module read on from there.
+    """
+    import pyarrow.csv as pacsv
 
     n = len(source.columns)
-    # Half the cores parse: the screening threads and the writer need the
-    # rest (on 2 cores, 2 DuckDB threads only slowed the whole pipeline).
-    con = duckdb.connect(config={"threads": max(1, (os.cpu_count() or 2) // 2)})
-    # tracker shows its own progress (or none with --quiet); a connection
-    # setting (DuckDB refuses it as a global option in connect's config)
-    con.execute("SET enable_progress_bar = false")
-    spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n))
-    select = ", ".join(f"coalesce(c{i}, '') AS c{i}" for i in range(n))
-    # Every setting is given, so DuckDB's sniffer never guesses (it would
-    # otherwise treat lines starting with '#' as comments).
-    sql = (
-        f"SELECT {select} FROM read_csv({_sql_str(str(path))}, header = false, "
-        f"skip = {_header_skip(path, source)}, "
-        f"delim = {_sql_str(source.delimiter or ',')}, quote = '\"', escape = '\"', "
-        f"columns = {{{spec}}}, auto_detect = false, strict_mode = true)"
+    names = [f"c{i}" for i in range(n)]
+    reader = pacsv.open_csv(
+        str(path),
+        read_options=pacsv.ReadOptions(
+            use_threads=False,
+            block_size=_ARROW_BLOCK,
+            skip_rows=_header_skip(path, source),
+            column_names=names,
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=source.delimiter or ",",
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=True,
+            # As the csv module is read: a blank line is no record, except in
+            # a one-column file, where it is an empty cell.
+            ignore_empty_lines=n > 1,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
     )
-    # Empty cells come back as NULL; the table promises "".
-    rel: Any = con.sql(sql)
-    # DuckDB >= 1.4 names it to_arrow_reader; older releases fetch_record_batch.
-    fetch = getattr(rel, "to_arrow_reader", None) or rel.fetch_record_batch
-    reader = fetch(chunk_rows)
     row = source.header_row + 1
-    try:
-        for batch in reader:
-            if batch.num_rows == 0:
-                continue
-            table = pa.Table.from_batches([batch]).rename_columns(source.columns)
-            yield _with_rows(table, row)
-            row += batch.num_rows
-    finally:
-        con.close()
+    pending: list[pa.RecordBatch] = []
+    held = 0
 
+    def take(count: int) -> pa.Table:
+        nonlocal pending, held, row
+        table = pa.Table.from_batches(pending)
+        rest = table.slice(count)
+        # one chunk per column, as the kernel expects of a table
+        out = table.slice(0, count).combine_chunks().rename_columns(source.columns)
+        pending = rest.to_batches()
+        held -= count
+        first, row = row, row + count
+        return _with_rows(out, first)
 
-def _sql_str(text: str) -> str:
-    """Quote text as an SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
+    for batch in reader:
+        if batch.num_rows == 0:
+            continue
+        pending.append(batch)
+        held += batch.num_rows
+        while held >= chunk_rows:
+            yield take(chunk_rows)
+    if held:
+        yield take(held)
 
 
 def _header_skip(path: Path, source: TableSource) -> int:
