@@ -89,3 +89,36 @@ def test_check_default_destination_matches_the_checker() -> None:
     from tracker.cli import check
 
     assert check._DEFAULT_DESTINATION == DEFAULT_DESTINATION
+
+
+def test_every_model_defers_building_its_validator() -> None:
+    # Commands that load the lists from the cache validate nothing: building
+    # every model's validator at import would cost them tens of ms.
+    import importlib
+    import pkgutil
+
+    import pydantic
+
+    import tracker
+
+    # the library's modules (not the command line, which runs on import of
+    # tracker.__main__, nor the report writers)
+    for info in pkgutil.iter_modules(tracker.__path__, "tracker."):
+        if info.name not in ("tracker.__main__", "tracker.cli", "tracker.report"):
+            importlib.import_module(info.name)
+    models = [
+        cls
+        for cls in _subclasses(pydantic.BaseModel)
+        if cls.__module__.startswith("tracker.")
+    ]
+    assert len(models) > 20
+    lazy = [m.__qualname__ for m in models if not m.model_config.get("defer_build")]
+    assert lazy == []
+
+
+def _subclasses(cls: type) -> list[type]:
+    out = []
+    for sub in cls.__subclasses__():
+        out.append(sub)
+        out.extend(_subclasses(sub))
+    return out

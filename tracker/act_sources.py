@@ -36,7 +36,7 @@ _OPS_OF = {
 class AnnexInfo(BaseModel):
     """What one annex table means (``annexes.yml``), in our own words."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     #: Printed name, e.g. "Annex VII Part B".
     name: str

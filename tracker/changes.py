@@ -19,7 +19,7 @@ ChangeKind = Literal["added", "ended"]
 class Change(BaseModel):
     """One entry that took effect or stopped applying between two dates."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     date: dt.date
     kind: ChangeKind

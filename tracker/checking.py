@@ -67,7 +67,7 @@ class AmbiguousItemError(InputError):
 class ResolvedItem(BaseModel):
     """One item the user asked about, as recognised in the catalogue."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     #: The text as typed.
     query: str
@@ -96,7 +96,7 @@ class ResolvedItem(BaseModel):
 class ListVerdict(BaseModel):
     """What one list says about one item, for the destination and date asked."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     list_key: str
     list_title: str
@@ -117,7 +117,7 @@ class ListVerdict(BaseModel):
 class ItemCheck(BaseModel):
     """One item with every match and one verdict per list."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     item: ResolvedItem
     matches: tuple[Match, ...]
@@ -129,7 +129,7 @@ class ItemCheck(BaseModel):
 class ListUsed(BaseModel):
     """A list as used by a check: version, dates, applicability and file hashes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     key: str
     title: str
@@ -155,7 +155,7 @@ class ListUsed(BaseModel):
 class CheckResult(BaseModel):
     """The answer of check_items: items in input order, lists and regimes used."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     #: ISO alpha-2, upper case.
     destination: str

@@ -28,7 +28,7 @@ LANGUAGES = ("en", "ru", "uk", "zh", "de")
 class Country(BaseModel):
     """One country of datasets/countries.yml with its names by language."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     #: ISO 3166-1 alpha-2, lower case as in the data files.
     iso2: str = Field(pattern=r"^[a-z]{2}$")

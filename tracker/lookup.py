@@ -18,7 +18,7 @@ from tracker.models import Match
 class ListGap(BaseModel):
     """A list that cannot answer for the date asked, and why."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     list_key: str
     reason: str
@@ -27,7 +27,7 @@ class ListGap(BaseModel):
 class CodeLookup(BaseModel):
     """The answer for one query code."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     query: str
     code: str

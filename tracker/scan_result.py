@@ -26,7 +26,7 @@ MentionRule = Literal["alias", "weak_alias", "scan_rule"]
 class Mention(BaseModel):
     """A goods mention: which words named which category, where."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     #: Category key, or None for a generic weak word that names no category.
     category: str | None
@@ -48,7 +48,7 @@ class Mention(BaseModel):
 class CodeMention(BaseModel):
     """An explicit HS/CN/HTS code in the text, normalised."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     #: The code as written (without its label).
     code: str
@@ -66,7 +66,7 @@ class CodeMention(BaseModel):
 class CountryMention(BaseModel):
     """A country named in the text."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     #: ISO 3166-1 alpha-2, upper case.
     iso2: str
@@ -82,7 +82,7 @@ class CountryMention(BaseModel):
 class CountryCount(BaseModel):
     """A country with how often and where the text names it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     iso2: str
     name: str

@@ -19,7 +19,7 @@ SCAN_RULES_FILE = "scan_rules.yml"
 class WeakRule(BaseModel):
     """Generic words reported as weak mentions of a category (or of none)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     category: str | None
     aliases: dict[str, tuple[str, ...]]
@@ -28,7 +28,7 @@ class WeakRule(BaseModel):
 class TrapRule(BaseModel):
     """Phrases that contain an alias but do not name the goods."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     note: str = Field(min_length=1)
     categories: tuple[str, ...] = ()
@@ -38,7 +38,7 @@ class TrapRule(BaseModel):
 class ScanRules(BaseModel):
     """datasets/scan_rules.yml."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     weak: tuple[WeakRule, ...] = ()
     traps: tuple[TrapRule, ...] = ()

@@ -26,7 +26,7 @@ PRESENCE_COLUMNS = ("entry_id", "version", "present", "note")
 class ListVersion(BaseModel):
     """One version (edition, act) of a list that was read."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     version: str
     title: str

@@ -23,7 +23,7 @@ LineOp = Literal["list", "add", "delete"]
 class SourceCopy(BaseModel):
     """Where the text of an act was read (a copy of the Official Journal text)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     repo: str
     path: str
@@ -33,7 +33,7 @@ class SourceCopy(BaseModel):
 class WindDown(BaseModel):
     """A contract cut-off written in an act (e.g. Art. 3k(3a) of Reg. 833/2014)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     provision: str
     #: Table key of the annex whose new lines it concerns (e.g. XXIII).
@@ -54,7 +54,7 @@ class WindDown(BaseModel):
 class ActAnnex(BaseModel):
     """What one act does to one annex table."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     annex: str
     operation: AnnexOperation
@@ -77,7 +77,7 @@ class ActAnnex(BaseModel):
 class AnnexLine(BaseModel):
     """One line of an annex as an act writes it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     position: int
     part: str = ""
@@ -102,7 +102,7 @@ class AnnexLine(BaseModel):
 class Act(BaseModel):
     """One amending act of Reg. 833/2014 and the goods annexes it changes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     act: str
     title: str

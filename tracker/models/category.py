@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class ItemCategory(BaseModel):
     """One goods category of datasets/categories.yml."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     key: str
     title: str

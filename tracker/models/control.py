@@ -53,7 +53,7 @@ ENTRY_COLUMNS = (
 class Code(BaseModel):
     """A goods code with its system and nomenclature edition."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     #: Digits only, 2/4/6/8/10 long, always a string.
     value: str
@@ -68,7 +68,7 @@ class Code(BaseModel):
 class Assertions(BaseModel):
     """Expected entry counts, checked by the validator."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     min_entries: int = 0
     max_entries: int = 100_000
@@ -77,7 +77,7 @@ class Assertions(BaseModel):
 class CoveragePeriod(BaseModel):
     """A stretch of time for which the bundled entries are, or are not, the whole list."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     start: dt.date
     #: First day no longer covered by this period (None: open-ended).
@@ -115,7 +115,7 @@ class CoveragePeriod(BaseModel):
 class ControlList(BaseModel):
     """Metadata of one list (datasets/lists/<key>/<key>.yml)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     key: str
     title: str
@@ -165,7 +165,7 @@ class ControlList(BaseModel):
 class ControlEntry(BaseModel):
     """One row of a list's entries.csv."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     list_key: str
     entry_id: str

@@ -10,7 +10,7 @@ from tracker.models.control import Jurisdiction, Verification
 class Regime(BaseModel):
     """One legal regime that restricts exports to a destination (datasets/destinations.yml)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     #: Short name, e.g. "EU sanctions on Russia".
     name: str
@@ -33,7 +33,7 @@ class Regime(BaseModel):
 class Destination(BaseModel):
     """A destination country with the regimes that restrict exports to it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     #: ISO 3166-1 alpha-2, lower case.
     key: str

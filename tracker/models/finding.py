@@ -26,7 +26,7 @@ Verdict = Literal["listed", "listed-if", "not-listed", "indeterminate"]
 class Match(BaseModel):
     """A list entry that may cover the goods, with the evidence."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     list_key: str
     list_title: str

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 class Publisher(BaseModel):
     """An issuing authority (datasets/publishers/<key>.yml)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     key: str
     name: str
