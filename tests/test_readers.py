@@ -475,17 +475,22 @@ _CELL = st.text(alphabet='ab,;"\n é', max_size=6)
     rows=st.lists(st.lists(_CELL, min_size=3, max_size=3), max_size=12),
     quote_all=st.booleans(),
     blank_after=st.sets(st.integers(0, 12), max_size=3),
-    crlf=st.booleans(),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+    bom=st.booleans(),
+    lead=st.integers(0, 2),
 )
 def test_arrow_reads_a_well_formed_csv_as_the_csv_module_does(
     width: int,
     rows: list[list[str]],
     quote_all: bool,
     blank_after: set[int],
-    crlf: bool,
+    newline: str,
+    bom: bool,
+    lead: int,
 ) -> None:
-    # Cells with quotes, delimiters, line breaks; blank lines between rows;
-    # chunks of 3 rows cut and join Arrow's blocks.
+    # Cells with quotes, delimiters, line breaks; lines ending in \n, \r\n or
+    # \r alone (old Mac files); blank lines between rows and before the
+    # header, a byte-order mark; chunks of 3 rows cut and join Arrow's blocks.
     import csv
     import io
     import tempfile
@@ -497,13 +502,14 @@ def test_arrow_reads_a_well_formed_csv_as_the_csv_module_does(
     writer = csv.writer(
         out,
         quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
-        lineterminator="\r\n" if crlf else "\n",
+        lineterminator=newline,
     )
+    out.write(("\ufeff" if bom else "") + newline * lead)
     writer.writerow(["HS code", "Note", "Dest"][:width])
     for i, row in enumerate(rows):
         writer.writerow(row[:width])
         if i in blank_after:
-            out.write("\n")
+            out.write(newline)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "f.csv"
         path.write_bytes(out.getvalue().encode("utf-8"))
@@ -546,3 +552,14 @@ def test_a_csv_arrow_gives_up_on_is_read_on_by_the_csv_module(
         ]
         assert all(t.num_rows == 3 for t in got[:-1])
         assert [i.message for i in source.issues] == [i.message for i in careful.issues]
+
+
+def test_a_record_the_csv_module_cannot_read_is_one_clear_error(tmp_path: Path) -> None:
+    # A ragged row hands the file to the csv module; a cell past its size
+    # limit there is an InputError naming the file, not a traceback.
+    path = write(
+        tmp_path / "huge.csv",
+        "HS code,Note\n8542,a,extra\n3912," + "x" * 200_000 + "\n",
+    )
+    with pytest.raises(InputError, match="huge.csv: a record cannot be read"):
+        read_table(path)

@@ -61,12 +61,18 @@ def _open_csv(path: Path, encoding: str | None) -> TableSource:
         text = sample[: exc.start].decode(enc, errors="strict")
     text = text.lstrip("\ufeff")
     delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline="": a line may end in \r alone (old Mac files), as in the reads
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
-    for record in reader:
-        if record:
-            header = record
-            break
+    try:
+        for record in reader:
+            if record:
+                header = record
+                break
+    except csv.Error as exc:
+        raise InputError(
+            f"{path.name}: the header row cannot be read ({exc})"
+        ) from None
     if header is None or all(h.strip() == "" for h in header):
         raise InputError(f"{path.name} has no header row")
     names, issues = unique_headers(header)
@@ -246,12 +252,16 @@ def _iter_csv_arrow(
 
 
 def _header_skip(path: Path, source: TableSource) -> int:
-    """Physical lines before the first data record (blank lines + header)."""
+    """Physical lines before the first data record (empty lines + header).
+
+    An empty line is one the csv module reads as no record (nothing but its
+    line break); a byte-order mark before it does not count.
+    """
     skip = 0
     with path.open(encoding="utf-8", errors="replace", newline="") as fh:
         for line in fh:
             skip += 1
-            if line.strip() != "":
+            if line.lstrip("\ufeff") not in ("", "\n", "\r\n", "\r"):
                 break
     return skip
 
@@ -267,6 +277,22 @@ def _iter_csv_python(
 
     Ragged rows are reported to ``issues`` (default: the source's).
     """
+    try:
+        yield from _read_csv_python(source, path, chunk_rows, skip, issues)
+    except csv.Error as exc:
+        # (a cell longer than the csv module's limit, a NUL byte ...)
+        raise InputError(
+            f"{source.path.name}: a record cannot be read ({exc})"
+        ) from None
+
+
+def _read_csv_python(
+    source: TableSource,
+    path: Path,
+    chunk_rows: int,
+    skip: int,
+    issues: list[RowIssue] | None,
+) -> Generator[pa.Table, None, None]:
     found = source.issues if issues is None else issues
     n = len(source.columns)
     single = n == 1
