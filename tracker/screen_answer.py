@@ -65,7 +65,7 @@ def fill_destination(answer: GroupAnswer, dest: str) -> GroupAnswer:
 
 #: Code signatures whose candidate matches are kept (see GroupAnswerer._match).
 _CANDIDATE_CACHE = 20_000
-#: Decision groups whose facts and matches are kept (see GroupAnswerer.template).
+#: Decision groups whose facts and matches are kept (see GroupAnswerer.template_id).
 _FACTS_CACHE = 200_000
 
 
@@ -272,7 +272,7 @@ class GroupAnswerer:
         """Return the answer for one usable code, date and destination.
 
         The per-row reference implementation (the vectorised kernel gets the
-        same answers from ``template`` once per decision group and fills in
+        same answers from ``template_id`` once per decision group and fills in
         each row's destination). The per-list answers come from
         ``tracker.checking.list_verdicts``, as in ``tracker check``: the row is
         ``match`` when a list that applies to (or binds exports to) the
@@ -295,19 +295,6 @@ class GroupAnswerer:
             known = self._filled[key] = fill_destination(answer, dest)
         return known
 
-    def template(
-        self,
-        code: str,
-        on: dt.date,
-        dest: str | None,
-        key: tuple[Any, ...] | None = None,
-    ) -> GroupAnswer:
-        """The answer for ``dest`` with ``DEST_MARK`` where its texts name it.
-
-        Destinations of one class (``_dest_class``) share it.
-        """
-        return self._answer_list[self.template_id(code, on, dest, key)]
-
     def template_id(
         self,
         code: str,
@@ -315,7 +302,10 @@ class GroupAnswerer:
         dest: str | None,
         key: tuple[Any, ...] | None = None,
     ) -> int:
-        """The id (``_answer_id``) of ``template``'s answer."""
+        """The id (``_answer_id``) of the answer for ``dest``, ``DEST_MARK`` where it names it.
+
+        Destinations of one class (``_dest_class``) share it.
+        """
         facts_key = key if key is not None else (code, on)
         known_facts = self._facts.get(facts_key)
         if known_facts is None:
@@ -365,7 +355,7 @@ class GroupAnswerer:
     def _answer_key(
         self, facts: tuple[Any, ...], kept: tuple[Match, ...], dest: str | None
     ) -> tuple[Any, ...]:
-        """What the answer for ``dest`` reads of ``facts`` (see ``template``).
+        """What the answer for ``dest`` reads of ``facts`` (see ``template_id``).
 
         A match of a list that neither applies to nor concerns ``dest``, and
         that binds no export there (``obligation``), shows in the answer only
