@@ -136,8 +136,9 @@ def _sample_csv(source: TableSource, rows: int) -> pa.Table | None:
 
     A sample needs a few thousand rows, a few ms for the csv module, while
     Arrow parses a block of several MB at a time. Cells of a well-formed file
-    are read alike by both; a malformed file is read by the csv module anyway. Its issues are not the source's (the whole read reports
-    them, maybe at the same time in another thread).
+    are read alike by both; a malformed file is read by the csv module anyway.
+    Its issues are not the source's (the whole read reports them, maybe at
+    the same time in another thread).
     """
     chunks = _iter_csv_python(source, _utf8_path(source), rows, issues=[])
     try:
