@@ -22,7 +22,7 @@ from tracker.scanning import (
     _Sentences,
     scan_text,
 )
-from tracker.text import iter_source_text, open_text, sentence_at
+from tracker.text import code_points, iter_source_text, open_text, sentence_at
 
 CORPUS = FIXTURES / "scan_corpus"
 EXPECTED = {
@@ -306,7 +306,19 @@ def test_counted_countries_equal_the_listed_ones(
 def test_sentences_are_those_of_sentence_at(text: str, start: int, width: int) -> None:
     start = min(start, len(text))
     end = min(len(text), start + width)
-    assert _Sentences(text).around(start, end) == sentence_at(text, start, end)
+    expected = sentence_at(text, start, end)
+    assert _Sentences(text).around(start, end) == expected
+    # The marks found from the code points (a text of several chunks): the same.
+    assert _Sentences(text, code_points(text)).around(start, end) == expected
+
+
+@given(st.text(alphabet="ab .!?…\t\n。！？", max_size=200))
+def test_sentence_marks_from_code_points_are_those_of_the_pattern(text: str) -> None:
+    from tracker.sentence_index import _SENTENCE_MARK, _mark_ends
+
+    points = code_points(text)
+    assert points is not None
+    assert _mark_ends(points) == [m.end() for m in _SENTENCE_MARK.finditer(text)]
 
 
 def test_destinations_rule(scanner: Scanner) -> None:

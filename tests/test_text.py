@@ -13,6 +13,7 @@ from tracker.decoding import detect_encoding
 from tracker.exc import InputError
 from tracker.text import (
     Folded,
+    code_points,
     fold,
     html_to_text,
     iter_chunks,
@@ -208,6 +209,7 @@ def test_sentence_at_a_span() -> None:
 _FOLD_ALPHABET = (
     "ab Ё ё,.，。ＨＳ８ﬁßİ\u0301\u2f00"  # specials: one-character, longer, combining, radical
     "硝化纤维经香港转运晶片電晶體記憶體無人機"  # Simplified, and Traditional that OpenCC changes
+    "ΣςЖ\uf900\U0001d400"  # casefold is not lower; a compatibility ideograph; beyond U+FFFF
 )
 
 
@@ -216,7 +218,16 @@ def test_folding_in_bulk_equals_folding_piece_by_piece(text: str) -> None:
     from tracker.text import _HAN_RUN, _special_chars
 
     han = _HAN_RUN.search(text) is not None
-    assert Folded.of(text) == Folded._of_pieces(text, _special_chars(), han)
+    expected = Folded._of_pieces(text, _special_chars(), han)
+    assert Folded.of(text) == expected
+    # From the code points (a text of several chunks): the same.
+    assert Folded.of(text, code_points(text)) == expected
+
+
+def test_code_points_leave_text_beyond_the_basic_plane_to_the_str_path() -> None:
+    assert code_points("ab\U0001d400") is None
+    points = code_points("aЖ硝")
+    assert points is not None and points.tolist() == [0x61, 0x416, 0x785D]
 
 
 def test_folding_in_bulk_reads_full_width_commas_and_simplified_chinese() -> None:

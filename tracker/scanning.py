@@ -39,8 +39,10 @@ from tracker.text import (
     CHUNK_CHARS,
     CJK_CHARS,
     Folded,
+    code_points,
     is_cjk,
     iter_chunks,
+    prepare_code_point_tables,
 )
 
 __all__ = [
@@ -384,15 +386,21 @@ class Scanner:
         chunk: str,
         offset: int,
         result: ScanResult,
+        arrays: bool = False,
     ) -> None:
-        """Scan one piece of text; add its findings (offsets + ``offset``) to ``result``."""
-        folded = Folded.of(chunk)
+        """Scan one piece of text; add its findings (offsets + ``offset``) to ``result``.
+
+        ``arrays``: fold the chunk and find its sentences with NumPy (worth
+        its fixed costs on a text of more than one chunk).
+        """
+        points = code_points(chunk) if arrays else None
+        folded = Folded.of(chunk, points)
         goods, places, traps = self._collect(folded.text)
         code_hits = find_codes(folded.text)
         if not goods and not places and not code_hits:
             return
         span = folded.original_span
-        sentences = SentenceIndex(chunk)
+        sentences = SentenceIndex(chunk, points)
 
         goods_rows = result.goods_rows
         for s, e, spec in _kept_goods(chunk, folded, goods, traps):
@@ -586,11 +594,16 @@ class Scanner:
             chunks = iter_chunks(source, chunk_size)
             first = next(chunks, None)
             second = next(chunks, None) if first is not None else None
+            # A text of more than one chunk is folded with NumPy (see
+            # tracker.text.code_points); the tables are built once, here.
+            arrays = second is not None
+            if arrays:
+                prepare_code_point_tables()
             if second is None or workers <= 1 or not _can_fork():
                 for offset, chunk in itertools.chain(
                     [c for c in (first, second) if c is not None], chunks
                 ):
-                    self._scan_into(chunk, offset, result)
+                    self._scan_into(chunk, offset, result, arrays)
                     total = offset + len(chunk)
             else:
                 assert first is not None
@@ -681,7 +694,7 @@ def _scan_in_worker(task: tuple[str, int, bool]) -> ScanResult:
     assert _WORKER_SCANNER is not None, "not a forked scan worker"
     gc.disable()
     part = ScanResult(place_rows=[] if detail else None)
-    _WORKER_SCANNER._scan_into(chunk, offset, part)
+    _WORKER_SCANNER._scan_into(chunk, offset, part, arrays=True)
     return part
 
 
