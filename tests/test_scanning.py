@@ -246,6 +246,35 @@ def test_worker_processes_give_the_same_findings(scanner: Scanner) -> None:
         assert shared.countries() == alone.countries()
 
 
+def test_goods_encoded_where_found_are_the_rows_in_blocks(scanner: Scanner) -> None:
+    import pickle
+
+    text = _corpus_text()
+    plain = scanner.scan(text, chunk_size=400, country_mentions=False)
+    assert len(plain.goods_rows) > 20
+    for workers in (1, 2):
+        encoded = scanner.scan(
+            text,
+            chunk_size=400,
+            country_mentions=False,
+            workers=workers,
+            encode_goods=pickle.dumps,
+        )
+        assert encoded.goods_rows == []
+        assert encoded.goods_blocks is not None and len(encoded.goods_blocks) > 1
+        rows = [row for block in encoded.goods_blocks for row in pickle.loads(block)]
+        assert rows == plain.goods_rows
+        assert encoded.goods_count == len(plain.goods_rows)
+        for weak in (False, True):
+            assert encoded.categories(include_weak=weak) == plain.categories(
+                include_weak=weak
+            )
+        assert encoded.code_rows == plain.code_rows
+        assert encoded.countries() == plain.countries()
+        with pytest.raises(ValueError, match="encoded"):
+            _ = encoded.mentions
+
+
 def test_counting_countries_gives_the_same_counts(scanner: Scanner) -> None:
     text = _corpus_text()
     counted = scanner.scan(text, country_mentions=False)

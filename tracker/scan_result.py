@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from operator import itemgetter
 from typing import Literal
@@ -100,6 +101,8 @@ GoodsInfo = tuple[
 ]
 #: A goods mention as found: its alias's GoodsInfo, text, start, end, sentence.
 GoodsRow = tuple[GoodsInfo, str, int, int, str]
+#: Turns the goods rows of one chunk into bytes (``Scanner.scan(encode_goods=...)``).
+GoodsEncoder = Callable[[list[GoodsRow]], bytes]
 #: A code as found: the fields of :class:`CodeMention`, in order.
 CodeRow = tuple[str, str, str, CodeRule, str, int, int, str]
 #: A country mention as found: the fields of :class:`CountryMention`, in order.
@@ -138,8 +141,16 @@ class ScanResult:
         tallies: dict[str, CountryTally] | None = None,
         place_rows: list[PlaceRow] | None = None,
         characters: int = 0,
+        goods_blocks: list[bytes] | None = None,
     ) -> None:
         self.goods_rows: list[GoodsRow] = goods_rows if goods_rows is not None else []
+        #: The goods mentions as a GoodsEncoder wrote them, a block per chunk in
+        #: text order, or None: they are the goods_rows.
+        self.goods_blocks = goods_blocks
+        #: With goods_blocks: the distinct GoodsInfo of the encoded mentions, in
+        #: order of first mention, and how many mentions there were.
+        self.goods_infos: dict[GoodsInfo, None] = {}
+        self.goods_count = 0
         self.code_rows: list[CodeRow] = code_rows if code_rows is not None else []
         #: Countries by ISO alpha-2 (upper case), in order of first mention.
         self.tallies: dict[str, CountryTally] = tallies if tallies is not None else {}
@@ -157,13 +168,33 @@ class ScanResult:
             and self.countries() == other.countries()
             and self.place_rows == other.place_rows
             and self.characters == other.characters
+            and self.goods_blocks == other.goods_blocks
+            and list(self.goods_infos) == list(other.goods_infos)
+            and self.goods_count == other.goods_count
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
+    def encode_goods(self, encode: GoodsEncoder) -> None:
+        """Turn the goods rows into a block of bytes (goods_blocks); keep their infos."""
+        rows = self.goods_rows
+        if self.goods_blocks is None:
+            self.goods_blocks = []
+        if rows:
+            self.goods_blocks.append(encode(rows))
+            self.goods_infos.update(dict.fromkeys(_distinct_infos(rows)))
+            self.goods_count += len(rows)
+        self.goods_rows = []
+
     def merge(self, part: ScanResult) -> None:
         """Append the findings of the text that follows (offsets already global)."""
         self.goods_rows.extend(part.goods_rows)
+        if part.goods_blocks is not None:
+            if self.goods_blocks is None:
+                self.goods_blocks = []
+            self.goods_blocks.extend(part.goods_blocks)
+            self.goods_infos.update(part.goods_infos)
+            self.goods_count += part.goods_count
         self.code_rows.extend(part.code_rows)
         if self.place_rows is not None and part.place_rows is not None:
             self.place_rows.extend(part.place_rows)
@@ -177,7 +208,15 @@ class ScanResult:
 
     @cached_property
     def mentions(self) -> tuple[Mention, ...]:
-        """Goods mentions in text order."""
+        """Goods mentions in text order.
+
+        Raises:
+            ValueError: the text was scanned with ``encode_goods``.
+        """
+        if self.goods_blocks is not None:
+            raise ValueError(
+                "the goods mentions were encoded; scan without encode_goods"
+            )
         return tuple(
             Mention(
                 category=info[0],
@@ -257,13 +296,14 @@ class ScanResult:
 
     def categories(self, *, include_weak: bool = False) -> list[str]:
         """Return the category keys mentioned, in order of first mention."""
-        # The rows of an alias share its info tuple (one per alias and chunk):
-        # the distinct ones, by identity, in order of first use, at C speed
-        # (a dense text has hundreds of thousands of rows and a few hundred).
-        infos = list(map(itemgetter(0), self.goods_rows))
+        infos = (
+            list(self.goods_infos)
+            if self.goods_blocks is not None
+            else _distinct_infos(self.goods_rows)
+        )
         keys = [
             info[0]
-            for info in dict(zip(map(id, infos), infos, strict=True)).values()
+            for info in infos
             if info[0] is not None and (include_weak or info[6] == "strong")
         ]
         return list(dict.fromkeys(keys))
@@ -271,3 +311,15 @@ class ScanResult:
     def code_values(self) -> list[str]:
         """Return the normalised codes found, in order of first mention."""
         return list(dict.fromkeys(row[1] for row in self.code_rows))
+
+
+def _distinct_infos(rows: list[GoodsRow]) -> list[GoodsInfo]:
+    """The GoodsInfo of the rows, each once, in order of first use.
+
+    The rows of an alias share its info tuple (one per alias and chunk): the
+    distinct ones, by identity, at C speed (a dense text has hundreds of
+    thousands of rows and a few hundred infos). Equal infos of two chunks
+    may both be returned.
+    """
+    infos = list(map(itemgetter(0), rows))
+    return list(dict(zip(map(id, infos), infos, strict=True)).values())

@@ -25,6 +25,7 @@ from tracker.scan_result import (
     CountryCount,
     CountryMention,
     CountryTally,
+    GoodsEncoder,
     GoodsInfo,
     GoodsRow,
     Mention,
@@ -51,6 +52,7 @@ __all__ = [
     "CountryCount",
     "CountryMention",
     "CountryTally",
+    "GoodsEncoder",
     "GoodsInfo",
     "GoodsRow",
     "Mention",
@@ -565,6 +567,7 @@ class Scanner:
         chunk_size: int = CHUNK_CHARS,
         country_mentions: bool = True,
         workers: int = 1,
+        encode_goods: GoodsEncoder | None = None,
     ) -> ScanResult:
         """Scan a whole text (a string or its pieces) and collect the findings.
 
@@ -577,13 +580,20 @@ class Scanner:
             workers: scan in this many processes (forked, where the platform
                 can) when the text has more than one chunk; the findings are
                 the same as with one.
+            encode_goods: turn each chunk's goods mentions into bytes where
+                they are found (in the worker processes too): the result
+                holds the blocks (``goods_blocks``), not the rows, for an
+                output that needs nothing else of them (the JSON).
 
         Returns:
             A ScanResult with goods mentions, codes and countries in text order;
             offsets count characters of the text (after HTML is reduced to text).
         """
         source = [pieces] if isinstance(pieces, str) else pieces
-        result = ScanResult(place_rows=[] if country_mentions else None)
+        result = ScanResult(
+            place_rows=[] if country_mentions else None,
+            goods_blocks=None if encode_goods is None else [],
+        )
         total = 0
         # The findings are tuples of strings and numbers (no reference cycles),
         # and a dense text has hundreds of thousands: the collector would
@@ -603,12 +613,27 @@ class Scanner:
                 for offset, chunk in itertools.chain(
                     [c for c in (first, second) if c is not None], chunks
                 ):
-                    self._scan_into(chunk, offset, result, arrays)
+                    if encode_goods is None:
+                        self._scan_into(chunk, offset, result, arrays)
+                    else:
+                        result.merge(
+                            _scan_part(
+                                self,
+                                chunk,
+                                offset,
+                                result.place_rows is not None,
+                                arrays,
+                                encode_goods,
+                            )
+                        )
                     total = offset + len(chunk)
             else:
                 assert first is not None
                 total = self._scan_in_workers(
-                    itertools.chain([first, second], chunks), result, workers
+                    itertools.chain([first, second], chunks),
+                    result,
+                    workers,
+                    encode_goods,
                 )
         finally:
             if collecting:
@@ -617,7 +642,11 @@ class Scanner:
         return result
 
     def _scan_in_workers(
-        self, chunks: Iterable[tuple[int, str]], result: ScanResult, workers: int
+        self,
+        chunks: Iterable[tuple[int, str]],
+        result: ScanResult,
+        workers: int,
+        encode_goods: GoodsEncoder | None,
     ) -> int:
         """Scan chunks in forked worker processes; merge in text order.
 
@@ -626,8 +655,9 @@ class Scanner:
         import multiprocessing
         from collections import deque
 
-        global _WORKER_SCANNER
+        global _WORKER_SCANNER, _WORKER_ENCODER
         _WORKER_SCANNER = self
+        _WORKER_ENCODER = encode_goods
         detail = result.place_rows is not None
         total = 0
         try:
@@ -645,6 +675,7 @@ class Scanner:
                     result.merge(pending.popleft().get())
         finally:
             _WORKER_SCANNER = None
+            _WORKER_ENCODER = None
         return total
 
     def aliases(
@@ -679,8 +710,10 @@ def _finder(keys: list[str]) -> _Finder:
     return find
 
 
-#: The scanner of a forked worker process (inherited from its parent).
+#: The scanner of a forked worker process, and the encoder of its goods
+#: mentions (inherited from its parent).
 _WORKER_SCANNER: Scanner | None = None
+_WORKER_ENCODER: GoodsEncoder | None = None
 
 
 def _can_fork() -> bool:
@@ -693,8 +726,22 @@ def _scan_in_worker(task: tuple[str, int, bool]) -> ScanResult:
     chunk, offset, detail = task
     assert _WORKER_SCANNER is not None, "not a forked scan worker"
     gc.disable()
+    return _scan_part(_WORKER_SCANNER, chunk, offset, detail, True, _WORKER_ENCODER)
+
+
+def _scan_part(
+    scanner: Scanner,
+    chunk: str,
+    offset: int,
+    detail: bool,
+    arrays: bool,
+    encode_goods: GoodsEncoder | None,
+) -> ScanResult:
+    """The findings of one chunk, with its goods mentions encoded if asked."""
     part = ScanResult(place_rows=[] if detail else None)
-    _WORKER_SCANNER._scan_into(chunk, offset, part, arrays=True)
+    scanner._scan_into(chunk, offset, part, arrays)
+    if encode_goods is not None:
+        part.encode_goods(encode_goods)
     return part
 
 

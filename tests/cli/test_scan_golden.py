@@ -89,6 +89,42 @@ def test_write_scan_json_escapes_as_the_standard_encoder() -> None:
     assert out.getvalue().decode("utf-8") == expected
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_mentions_encoded_where_found_are_written_as_the_rows(
+    real_catalog: Catalog, workers: int
+) -> None:
+    import tracker.cli.scan as scan_cli
+
+    scanner = Scanner.from_catalog(real_catalog)
+    text = " ".join(
+        (CORPUS / name).read_text(encoding="utf-8")
+        for name in FILES
+        if name.endswith(".txt")
+    )
+    plain = scanner.scan(text, chunk_size=500, country_mentions=False)
+    encoded = scanner.scan(
+        text,
+        chunk_size=500,
+        country_mentions=False,
+        workers=workers,
+        encode_goods=scan_cli.mention_encoder(include_weak=True),
+    )
+    assert encoded.goods_blocks is not None and len(encoded.goods_blocks) > 1
+    written = []
+    for result in (plain, encoded):
+        out = io.BytesIO()
+        mentions = scan_cli.mention_batches(result, include_weak=True)
+        write_scan_json({"mentions": mentions, "codes": []}, out)
+        written.append(out.getvalue())
+    assert written[1] == written[0]
+    records = scan_cli.mention_records(plain, include_weak=True)
+    assert len(records) > 20
+    expected = json.dumps(
+        {"mentions": records, "codes": []}, ensure_ascii=False, indent=2
+    )
+    assert written[1].decode("utf-8") == expected + "\n"
+
+
 @pytest.mark.parametrize("batch", [1, 2, 3, 5000])
 def test_write_scan_json_in_batches_equals_the_standard_encoder(
     batch: int, monkeypatch: pytest.MonkeyPatch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import shlex
@@ -25,7 +26,7 @@ from tracker.hs import format_code
 if TYPE_CHECKING:
     from tracker.checking import CheckResult
     from tracker.report.excel import RunInfo
-    from tracker.scanning import GoodsRow, ScanResult
+    from tracker.scanning import GoodsEncoder, GoodsRow, ScanResult
     from tracker.text import TextSource
 
 #: Columns of the Mentions sheet of the Excel report.
@@ -124,13 +125,38 @@ class RecordBatches:
         self.batches = batches
 
 
-def mention_batches(result: ScanResult, *, include_weak: bool) -> RecordBatches:
-    """The JSON objects of the goods mentions, JSON_BATCH at a time."""
+class EncodedRecords:
+    """The records of a bulk key of the scan JSON, encoded (see _encode_records)."""
+
+    def __init__(self, blocks: list[bytes]) -> None:
+        self.blocks = blocks
+
+
+def mention_batches(
+    result: ScanResult, *, include_weak: bool
+) -> RecordBatches | EncodedRecords:
+    """The JSON objects of the goods mentions, JSON_BATCH at a time (or as encoded)."""
+    if result.goods_blocks is not None:
+        return EncodedRecords(result.goods_blocks)
     rows = result.goods_rows
     return RecordBatches(
         _mention_dicts(rows[i : i + JSON_BATCH], include_weak)
         for i in range(0, len(rows), JSON_BATCH)
     )
+
+
+def mention_encoder(*, include_weak: bool) -> GoodsEncoder:
+    """The encoder of goods mentions that ``Scanner.scan`` runs where they are found.
+
+    A chunk's mentions become the bytes that write_scan_json would write for
+    them as records of the "mentions" list (see _encode_records), so the JSON
+    of a large text is built in the scanning processes, in parallel.
+    """
+    return functools.partial(_encode_mentions, include_weak=include_weak)
+
+
+def _encode_mentions(rows: list[GoodsRow], *, include_weak: bool) -> bytes:
+    return _encode_records(_mention_dicts(rows, include_weak))
 
 
 def _mention_dicts(rows: list[GoodsRow], include_weak: bool) -> list[dict[str, Any]]:
@@ -232,6 +258,9 @@ def write_scan_json(data: dict[str, Any], stream: BinaryIO) -> None:
     for i, (key, value) in enumerate(data.items()):
         head = "," if i else ""
         stream.write(f"{head}\n  {json.dumps(key, ensure_ascii=False)}: ".encode())
+        if key in _BULK_KEYS and isinstance(value, EncodedRecords):
+            _write_blocks(value.blocks, stream)
+            continue
         if key in _BULK_KEYS and isinstance(value, (list, RecordBatches)):
             batches = (
                 value.batches
@@ -240,7 +269,7 @@ def write_scan_json(data: dict[str, Any], stream: BinaryIO) -> None:
                     value[j : j + JSON_BATCH] for j in range(0, len(value), JSON_BATCH)
                 )
             )
-            _write_records(batches, stream)
+            _write_blocks(map(_encode_records, batches), stream)
             continue
         body = json.dumps(value, ensure_ascii=False, indent=2, default=str).encode()
         # One level deeper than at the top: JSON text holds no raw line break
@@ -255,22 +284,34 @@ _NESTED_HEAD = len(b'{\n  "": [')
 _NESTED_TAIL = len(b"\n  ]\n}")
 
 
-def _write_records(batches: Iterable[list[Any]], stream: BinaryIO) -> None:
-    """Write a list one level below the top, from its items in batches, with orjson."""
+def _encode_records(records: list[Any]) -> bytes:
+    """Records as write_scan_json lays them out in a list one level below the top.
+
+    Each record on its own lines, after a line break and four spaces; the
+    records are separated by commas; nothing before the first or after the
+    last (b"" for no records). Blocks of records are joined with a comma.
+    """
     import orjson
 
+    if not records:
+        return b""
+    # The batch as the value of a key of an object: its items laid out one
+    # level below the top, as here (no pass to re-indent them).
+    return orjson.dumps({"": records}, option=orjson.OPT_INDENT_2)[
+        _NESTED_HEAD:-_NESTED_TAIL
+    ]
+
+
+def _write_blocks(blocks: Iterable[bytes], stream: BinaryIO) -> None:
+    """Write a list one level below the top, from blocks of its records (_encode_records)."""
     stream.write(b"[")
     empty = True
-    for batch in batches:
-        if not batch:
+    for block in blocks:
+        if not block:
             continue
-        # The batch as the value of a key of an object: its items laid out
-        # one level below the top, as here (no pass to re-indent them), with
-        # a comma before those of every later batch.
-        body = orjson.dumps({"": batch}, option=orjson.OPT_INDENT_2)
         if not empty:
             stream.write(b",")
-        stream.write(memoryview(body)[_NESTED_HEAD:-_NESTED_TAIL])
+        stream.write(block)
         empty = False
     stream.write(b"]" if empty else b"\n  ]")
 
@@ -594,6 +635,11 @@ def scan(
         workers=len(os.sched_getaffinity(0))
         if hasattr(os, "sched_getaffinity")
         else os.cpu_count() or 1,
+        # The JSON alone needs the mentions only as JSON: written where they
+        # are found (in the scanning processes, in parallel).
+        encode_goods=mention_encoder(include_weak=include_weak)
+        if fmt is ScanFormat.json and output is None
+        else None,
     )
     # The findings live until the process ends: keep the garbage collector
     # from walking them again and again while the output is built (it took
