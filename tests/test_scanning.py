@@ -341,13 +341,55 @@ def test_sentences_are_those_of_sentence_at(text: str, start: int, width: int) -
     assert _Sentences(text, code_points(text)).around(start, end) == expected
 
 
+@given(
+    st.text(alphabet="ab  .!?…\t\n。！？", min_size=1, max_size=1400),
+    st.lists(st.tuples(st.integers(0, 1400), st.integers(0, 30)), min_size=32),
+)
+def test_sentences_of_many_spans_at_once_are_those_of_sentence_at(
+    text: str, spans: list[tuple[int, int]]
+) -> None:
+    pairs = []
+    for start, width in spans:
+        start = min(start, len(text))
+        pairs.append((start, min(len(text), start + width)))
+    expected = [sentence_at(text, s, e) for s, e in pairs]
+    assert _Sentences(text, code_points(text)).around_all(pairs) == expected
+    assert _Sentences(text).around_all(pairs) == expected
+
+
+def test_sentences_of_every_short_span_at_mark_and_window_edges() -> None:
+    # Spans that end inside a two-character mark, and marks that end just at
+    # or one past the start of the window (starts 500-530 of the long texts;
+    # after a dot and a tab, the window's first space is further on).
+    head = "ab. cd.\tef! gh\nij。kl? mn"
+    for text in (head * 3, head + "z" * 600, "ab.\tcd ef" + "z" * 600):
+        spans = [
+            (s, e)
+            for s in range(len(text) + 1)
+            for e in range(s, min(len(text), s + 4) + 1)
+        ]
+        expected = [sentence_at(text, s, e) for s, e in spans]
+        assert _Sentences(text, code_points(text)).around_all(spans) == expected
+
+
+def test_sentences_of_many_spans_in_a_long_sentence_start_after_a_space() -> None:
+    # No mark within the window before a span: the sentence starts after the
+    # first space in the window (the branch the property test rarely reaches).
+    text = "intro. " + "word " * 400 + "end."
+    pairs = [(1500 + k, 1504 + k) for k in range(40)]
+    expected = [sentence_at(text, s, e) for s, e in pairs]
+    assert not expected[0].startswith("intro")
+    assert _Sentences(text, code_points(text)).around_all(pairs) == expected
+
+
 @given(st.text(alphabet="ab .!?…\t\n。！？", max_size=200))
 def test_sentence_marks_from_code_points_are_those_of_the_pattern(text: str) -> None:
     from tracker.sentence_index import _SENTENCE_MARK, _mark_ends
 
     points = code_points(text)
     assert points is not None
-    assert _mark_ends(points) == [m.end() for m in _SENTENCE_MARK.finditer(text)]
+    marks = [m.end() for m in _SENTENCE_MARK.finditer(text)]
+    assert _mark_ends(points).tolist() == marks
 
 
 def test_destinations_rule(scanner: Scanner) -> None:

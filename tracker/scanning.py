@@ -404,18 +404,20 @@ class Scanner:
         span = folded.original_span
         sentences = SentenceIndex(chunk, points)
 
-        goods_rows = result.goods_rows
-        for s, e, spec in _kept_goods(chunk, folded, goods, traps):
-            os_, oe = span(s, e)
-            goods_rows.append(
-                (
-                    spec.info,  # type: ignore[arg-type]  # set for every goods spec
-                    chunk[os_:oe],
-                    offset + os_,
-                    offset + oe,
-                    sentences.around(os_, oe),
-                )
+        kept = list(_kept_goods(chunk, folded, goods, traps))
+        spans = [span(s, e) for s, e, _ in kept]
+        result.goods_rows.extend(
+            (
+                spec.info,  # type: ignore[misc]  # set for every goods spec
+                chunk[os_:oe],
+                offset + os_,
+                offset + oe,
+                sentence,
             )
+            for (_, _, spec), (os_, oe), sentence in zip(
+                kept, spans, sentences.around_all(spans), strict=True
+            )
+        )
 
         if any(spec.case_sensitive for *_, spec in places):
             places = [

@@ -25,7 +25,7 @@ _SENTENCE_MARK = re.compile(r"[.!?…\n。！？](?:(?<=[.!?…]) |(?<=\.)\t|(?<
 _MARK_KIND = {".": 1, "!": 1, "?": 1, "…": 1, "\n": 2, "。": 2, "！": 2, "？": 2}
 
 
-def _mark_ends(points: CodePoints) -> list[int]:
+def _mark_ends(points: CodePoints) -> Any:
     """Where each _SENTENCE_MARK match ends, from the text's code points.
 
     The same ends as the regex (no two marks overlap), several times faster
@@ -35,17 +35,13 @@ def _mark_ends(points: CodePoints) -> list[int]:
 
     kinds = np.take(_mark_table(), points)
     at = np.flatnonzero(kinds != 0)  # (on a bool array: four times faster)
-    if not at.size:
-        return []
     kind = kinds[at]
     # The character after each stop; for one at the very end, itself (no
     # space or tab either).
     after = np.take(points, at + 1, mode="clip")
     alone = kind == 2
     paired = ~alone & ((after == 0x20) | ((points[at] == 0x2E) & (after == 0x09)))
-    ends = np.where(alone, at + 1, at + 2)[alone | paired]
-    result: list[int] = ends.tolist()
-    return result
+    return np.where(alone, at + 1, at + 2)[alone | paired]
 
 
 @functools.cache
@@ -74,7 +70,68 @@ class SentenceIndex:
         #: Where each mark ends, in text order (found on first use). A mark
         #: that ends in a space or a tab is two characters, any other one.
         self._ends: list[int] | None = None
+        #: The same as an array (with code points only).
+        self._end_array: Any = None
         self._cache: dict[tuple[int, int], str] = {}
+
+    def _mark_array(self) -> Any:
+        if self._end_array is None:
+            assert self._points is not None  # (called only with code points)
+            self._end_array = _mark_ends(self._points)
+        return self._end_array
+
+    def around_all(self, spans: list[tuple[int, int]]) -> list[str]:
+        """Return ``[around(start, end) for start, end in spans]``.
+
+        With the code points at hand, the sentence bounds of all spans are
+        found at once (NumPy), as :meth:`around` finds them one by one.
+        """
+        points = self._points
+        if points is None or len(spans) < 32:
+            return [self.around(s, e) for s, e in spans]
+        import numpy as np
+
+        text = self.text
+        size = len(text)
+        marks = self._mark_array()
+        if not marks.size:
+            return [self.around(s, e) for s, e in spans]
+        last = marks.size - 1
+        pairs = np.array(spans, dtype=np.int64).reshape(-1, 2)
+        start = pairs[:, 0]
+        end = pairs[:, 1]
+        # The last mark that ends at or before `start`, if it starts within
+        # the window (a mark that ends in a space or a tab is two characters).
+        lo = np.maximum(start - SENTENCE_WINDOW, 0)
+        i = np.searchsorted(marks, start, side="right") - 1
+        mark_end = marks[np.maximum(i, 0)]
+        before = points[np.maximum(mark_end - 1, 0)]
+        one = (before != 0x20) & (before != 0x09)
+        found = (i >= 0) & ((mark_end - 2 >= lo) | ((mark_end - 1 >= lo) & one))
+        begin = np.where(found, mark_end, lo)
+        # The first mark that starts at or after `end`, if it ends within it.
+        j = np.searchsorted(marks, end, side="right")
+        after = marks[np.minimum(j, last)]
+        at_end = points[np.minimum(end, size - 1)]
+        j += (j <= last) & (after - 1 == end) & ((at_end == 0x20) | (at_end == 0x09))
+        after = marks[np.minimum(j, last)]
+        hi = np.minimum(end + SENTENCE_WINDOW, size)
+        finish = np.where((j <= last) & (after <= hi), after, hi)
+        begins: list[int] = begin.tolist()
+        # No mark within the window before: the sentence starts after the
+        # window's first space (rare: a sentence longer than the window).
+        for k in np.flatnonzero(~found & (lo > 0)).tolist():
+            space = text.find(" ", begins[k], spans[k][0])
+            if space >= 0:
+                begins[k] = space + 1
+        cache = self._cache
+        out: list[str] = []
+        for key in zip(begins, finish.tolist(), strict=True):
+            sentence = cache.get(key)
+            if sentence is None:
+                sentence = cache[key] = " ".join(text[key[0] : key[1]].split())
+            out.append(sentence)
+        return out
 
     def around(self, start: int, end: int) -> str:
         """Return ``sentence_at(text, start, end)``."""
@@ -82,7 +139,7 @@ class SentenceIndex:
         ends = self._ends
         if ends is None:
             ends = self._ends = (
-                _mark_ends(self._points)
+                self._mark_array().tolist()
                 if self._points is not None
                 else [m.end() for m in _SENTENCE_MARK.finditer(text)]
             )
