@@ -184,3 +184,43 @@ def test_candidates_of_a_code_give_each_dates_matches(real_catalog: Catalog) -> 
     # a covering entry of a list not asked for brings nothing
     only_ccl = matches_on(real_catalog, cands, lists=["us_ccl"])
     assert [(m.list_key, m.basis) for m in only_ccl] == [("us_ccl", "prefix")]
+
+
+def _keyword_matches_entry_by_entry(
+    catalog: Catalog, words: list[str], as_of: dt.date | None, lists: list[str] | None
+) -> list[tuple[str, str, str]]:
+    """What match_keywords answers, worked out entry by entry (the reference)."""
+    from tracker.matching import _usable
+
+    wanted = {w.casefold().strip(): w for w in words if w.strip()}
+    out = []
+    for entry in catalog.entries:
+        if not _usable(catalog, entry, as_of, lists):
+            continue
+        for kw in entry.keywords:
+            if kw.casefold() in wanted:
+                out.append((entry.list_key, entry.entry_id, kw))
+                break
+    return out
+
+
+def test_keyword_matches_are_those_found_entry_by_entry(real_catalog: Catalog) -> None:
+    keywords = sorted({kw for e in real_catalog.entries for kw in e.keywords})
+    assert len(keywords) > 50
+    # Several keywords of one entry wanted at once: the entry's first one counts.
+    several = [e for e in real_catalog.entries if len(e.keywords) > 2][0]
+    cases = [
+        [kw.upper() for kw in keywords],
+        list(reversed(several.keywords)),
+        [" " + keywords[0] + " ", "no such word", ""],
+    ]
+    lists = sorted(real_catalog.lists)[:3]
+    for words in cases:
+        for as_of in (None, dt.date(2022, 6, 1), dt.date(2015, 1, 1)):
+            for chosen in (None, lists):
+                got = match_keywords(real_catalog, words, as_of=as_of, lists=chosen)
+                expected = _keyword_matches_entry_by_entry(
+                    real_catalog, words, as_of, chosen
+                )
+                assert [(m.list_key, m.entry_id, m.list_value) for m in got] == expected
+    assert match_keywords(real_catalog, keywords)

@@ -201,7 +201,17 @@ def _compact(text: str) -> str:
 
 
 def _name_index(catalog: Catalog) -> dict[str, list[tuple[str, ResolvedBy, str, str]]]:
-    """Map compact name -> [(category key, how, name, language)], best first."""
+    """Map compact name -> [(category key, how, name, language)], best first (memoised)."""
+    memo = catalog.memo.setdefault("name_index", {})
+    index: dict[str, list[tuple[str, ResolvedBy, str, str]]] | None = memo.get(None)
+    if index is None:
+        index = memo[None] = _build_name_index(catalog)
+    return index
+
+
+def _build_name_index(
+    catalog: Catalog,
+) -> dict[str, list[tuple[str, ResolvedBy, str, str]]]:
     index: dict[str, list[tuple[str, ResolvedBy, str, str]]] = {}
 
     def add(name: str, key: str, how: ResolvedBy, lang: str) -> None:

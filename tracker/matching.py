@@ -420,27 +420,47 @@ def match_keywords(
 ) -> list[Match]:
     """Return entries whose keywords equal one of ``words`` (case-insensitive)."""
     wanted = {w.casefold().strip(): w for w in words if w.strip()}
+    index = _keyword_index(catalog)
+    # Of each entry, the first of its keywords that is wanted; entries in
+    # catalogue order.
+    first: dict[int, tuple[int, str]] = {}
+    for word in wanted:
+        for pos, rank, kw in index.get(word, ()):
+            if pos not in first or rank < first[pos][0]:
+                first[pos] = (rank, kw)
     out: list[Match] = []
-    for entry in catalog.entries:
+    for pos in sorted(first):
+        entry = catalog.entries[pos]
         if not _usable(catalog, entry, as_of, lists):
             continue
-        for kw in entry.keywords:
-            if kw.casefold() in wanted:
-                verdict, condition = _entry_verdict(entry)
-                out.append(
-                    _make_match(
-                        catalog,
-                        entry,
-                        basis="keyword",
-                        query_value=wanted[kw.casefold()],
-                        list_value=kw,
-                        verdict=verdict,
-                        condition=condition,
-                        detail=(
-                            f"word {wanted[kw.casefold()]!r} matched keyword {kw!r} "
-                            f"of {entry.list_key} {entry.entry_id}"
-                        ),
-                    )
-                )
-                break
+        kw = first[pos][1]
+        verdict, condition = _entry_verdict(entry)
+        out.append(
+            _make_match(
+                catalog,
+                entry,
+                basis="keyword",
+                query_value=wanted[kw.casefold()],
+                list_value=kw,
+                verdict=verdict,
+                condition=condition,
+                detail=(
+                    f"word {wanted[kw.casefold()]!r} matched keyword {kw!r} "
+                    f"of {entry.list_key} {entry.entry_id}"
+                ),
+            )
+        )
     return out
+
+
+def _keyword_index(catalog: Catalog) -> dict[str, list[tuple[int, int, str]]]:
+    """Case-folded keyword -> (entry position, keyword position, keyword), memoised."""
+    memo = catalog.memo.setdefault("keyword_index", {})
+    index: dict[str, list[tuple[int, int, str]]] | None = memo.get(None)
+    if index is None:
+        index = {}
+        for pos, entry in enumerate(catalog.entries):
+            for rank, kw in enumerate(entry.keywords):
+                index.setdefault(kw.casefold(), []).append((pos, rank, kw))
+        memo[None] = index
+    return index
