@@ -762,3 +762,28 @@ def test_categories_in_order_of_first_mention(
     )
     result = ScanResult(goods_rows=goods_rows)
     assert result.categories(include_weak=include_weak) == expected
+
+
+@given(st.text(alphabet="0123456789 .,-hs:код", max_size=120))
+def test_codes_found_from_code_points_are_those_found_from_the_text(text: str) -> None:
+    from tracker.code_mentions import find_codes
+
+    points = code_points(text)
+    assert points is not None
+    assert find_codes(text, points) == find_codes(text)
+
+
+def test_codes_found_from_code_points_in_a_folded_chunk() -> None:
+    from tracker.code_mentions import find_codes
+    from tracker.text import Folded, prepare_code_point_tables
+
+    prepare_code_point_tables()
+    text = (
+        "Ｐｒｉｃｅ 12 ｕｎｄｅｒ HS ８５４２.３１, 8471 and 2023.10.05; ТН ВЭД 8526 91 "
+        * 20
+    )
+    folded = Folded.of(text, code_points(text))
+    assert folded.points is not None
+    found = find_codes(folded.text, folded.points)
+    assert found == find_codes(folded.text)
+    assert {hit[4] for hit in found} >= {"854231", "8471", "852691"}

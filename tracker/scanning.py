@@ -398,7 +398,7 @@ class Scanner:
         points = code_points(chunk) if arrays else None
         folded = Folded.of(chunk, points)
         goods, places, traps = self._collect(folded.text)
-        code_hits = find_codes(folded.text)
+        code_hits = find_codes(folded.text, folded.points)
         if not goods and not places and not code_hits:
             return
         span = folded.original_span

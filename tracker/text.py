@@ -440,6 +440,8 @@ class Folded:
     _identity: tuple[bool, ...] = ()
     #: Length in the original text of each piece.
     _widths: tuple[int, ...] = ()
+    #: The code points of ``text``, when it was folded from code points.
+    points: CodePoints | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str, points: CodePoints | None = None) -> Folded:
@@ -452,9 +454,9 @@ class Folded:
             # Nothing special, no Han: the casefold of ASCII is its lower case.
             return cls(text.lower())
         if points is not None:
-            folded = _fold_points(points)
-            if folded is not None:
-                return cls(folded)
+            fast = _fold_points(points)
+            if fast is not None:
+                return cls(fast[0], points=fast[1])
         special = _special_chars()
         han = _HAN_RUN.search(text) is not None
         if not han and special.search(text) is None:
@@ -601,8 +603,8 @@ def _fold_tables() -> tuple[CodePoints, Any]:
     return table, han
 
 
-def _fold_points(points: CodePoints) -> str | None:
-    """The fold of a text from its code points, when it needs no map back.
+def _fold_points(points: CodePoints) -> tuple[str, CodePoints] | None:
+    """The fold of a text from its code points (and its own), when it needs no map back.
 
     Returns None where the text needs the general path of Folded.of: a
     special character that folds to no single character, or Han runs that
@@ -630,7 +632,7 @@ def _fold_points(points: CodePoints) -> str | None:
         runs = {folded[a:b] for a, b in zip(bounds[::2], bounds[1::2], strict=True)}
         if not all(map(_han_unchanged, runs)):
             return None
-    return folded
+    return folded, out
 
 
 #: Han runs that OpenCC leaves as they are (True) or changes (False).
