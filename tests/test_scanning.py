@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -787,3 +788,22 @@ def test_codes_found_from_code_points_in_a_folded_chunk() -> None:
     found = find_codes(folded.text, folded.points)
     assert found == find_codes(folded.text)
     assert {hit[4] for hit in found} >= {"854231", "8471", "852691"}
+
+
+def test_a_failure_while_reading_ends_the_worker_processes(scanner: Scanner) -> None:
+    import multiprocessing
+    import time
+
+    from tracker.exc import InputError
+
+    def pieces() -> Iterator[str]:
+        for _ in range(5):
+            yield "Lasers went to Iran through Armenia. " * 20
+        raise InputError("sample.txt: byte 0xff at offset 4000 does not decode")
+
+    with pytest.raises(InputError, match="does not decode"):
+        scanner.scan(pieces(), chunk_size=300, workers=2)
+    deadline = time.monotonic() + 5
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert multiprocessing.active_children() == []

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, Literal
+from typing import Literal
 
 import ahocorasick_rs
 
@@ -18,6 +18,7 @@ from tracker.alias_patterns import AliasPattern, compile_alias
 from tracker.catalog import Catalog
 from tracker.code_mentions import find_codes
 from tracker.countries import Country, load_countries
+from tracker.forked_map import can_fork, forked_map
 from tracker.hs import format_code
 from tracker.scan_result import (
     CodeMention,
@@ -611,7 +612,7 @@ class Scanner:
             arrays = second is not None
             if arrays:
                 prepare_code_point_tables()
-            if second is None or workers <= 1 or not _can_fork():
+            if second is None or workers <= 1 or not can_fork():
                 for offset, chunk in itertools.chain(
                     [c for c in (first, second) if c is not None], chunks
                 ):
@@ -654,30 +655,21 @@ class Scanner:
 
         Returns the characters scanned.
         """
-        import multiprocessing
-        from collections import deque
-
-        global _WORKER_SCANNER, _WORKER_ENCODER
-        _WORKER_SCANNER = self
-        _WORKER_ENCODER = encode_goods
         detail = result.place_rows is not None
         total = 0
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                pending: deque[Any] = deque()
-                for offset, chunk in chunks:
-                    pending.append(
-                        pool.apply_async(_scan_in_worker, ((chunk, offset, detail),))
-                    )
-                    total = offset + len(chunk)
-                    # A few chunks in flight: memory stays bounded.
-                    if len(pending) >= 2 * workers:
-                        result.merge(pending.popleft().get())
-                while pending:
-                    result.merge(pending.popleft().get())
-        finally:
-            _WORKER_SCANNER = None
-            _WORKER_ENCODER = None
+
+        def tasks() -> Iterator[tuple[str, int]]:
+            nonlocal total
+            for offset, chunk in chunks:
+                total = offset + len(chunk)
+                yield chunk, offset
+
+        def work(task: tuple[str, int]) -> ScanResult:
+            gc.disable()
+            return _scan_part(self, task[0], task[1], detail, True, encode_goods)
+
+        for part in forked_map(work, tasks(), workers):
+            result.merge(part)
         return total
 
     def aliases(
@@ -710,25 +702,6 @@ def _finder(keys: list[str]) -> _Finder:
     )
     find: _Finder = automaton.find_matches_as_indexes
     return find
-
-
-#: The scanner of a forked worker process, and the encoder of its goods
-#: mentions (inherited from its parent).
-_WORKER_SCANNER: Scanner | None = None
-_WORKER_ENCODER: GoodsEncoder | None = None
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _scan_in_worker(task: tuple[str, int, bool]) -> ScanResult:
-    chunk, offset, detail = task
-    assert _WORKER_SCANNER is not None, "not a forked scan worker"
-    gc.disable()
-    return _scan_part(_WORKER_SCANNER, chunk, offset, detail, True, _WORKER_ENCODER)
 
 
 def _scan_part(
