@@ -807,3 +807,23 @@ def test_a_failure_while_reading_ends_the_worker_processes(scanner: Scanner) -> 
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.01)
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Перед Китаями стоят. Перед Китаямиш стоят. Kazakhs; Kazakhsx.",
+        "Перед Китаямиш стоят. Перед Китаями стоят. Kazakhsx; Kazakhs.",
+    ],
+)
+def test_a_plain_alias_is_decided_by_the_characters_after_its_key(
+    scanner: Scanner, text: str
+) -> None:
+    # The same key with the same ending, then a word character or not: the
+    # remembered answer of one must not decide the other (either order).
+    fresh = Scanner.from_catalog(scanner.catalog)
+    once = fresh.scan(text, country_mentions=True)
+    again = fresh.scan(text, country_mentions=True)
+    assert again == once
+    named = sorted((m.text, m.iso2) for m in once.country_mentions)
+    assert named == [("Kazakhs", "KZ"), ("Китаями", "CN")]

@@ -104,6 +104,9 @@ class _Spec:
     #: ``(?!\w)``: at a key hit followed by no word character it matches the
     #: key and nothing more (no need to run it).
     plain: bool = False
+    #: For a plain pattern: how many characters after the key decide its
+    #: match (the longest ending and the character after it).
+    tail: int = 0
 
 
 def _compile(
@@ -132,12 +135,14 @@ def _compile(
     )
     if len(pattern.keys) == 1 and not pattern.lead:
         spec.plain = _is_plain(pattern.pattern, pattern.keys[0])
+        if spec.plain:
+            spec.tail = _tail(pattern.pattern, pattern.keys[0])
     return pattern.keys, spec
 
 
 # Optional endings of word characters, then no word character: the tail of a
 # one-word alias pattern (see tracker.alias_patterns.compile_alias).
-_PLAIN_TAIL = re.compile(r"(?:\(\?:\w+(?:\|\w+)*\)\?)?\(\?!\\w\)")
+_PLAIN_TAIL = re.compile(r"(?:\(\?:(\w+(?:\|\w+)*)\)\?)?\(\?!\\w\)")
 
 
 def _is_plain(pattern: str, key: str) -> bool:
@@ -147,6 +152,17 @@ def _is_plain(pattern: str, key: str) -> bool:
         pattern.startswith(head)
         and _PLAIN_TAIL.fullmatch(pattern, len(head)) is not None
     )
+
+
+def _tail(pattern: str, key: str) -> int:
+    """The characters after the key that decide a plain pattern's match.
+
+    A plain pattern is the key, optional endings (word characters) and no word
+    character after them: its longest ending and one more character.
+    """
+    m = _PLAIN_TAIL.fullmatch(pattern, len(re.escape(key)))
+    endings = m.group(1).split("|") if m is not None and m.group(1) else []
+    return max(map(len, endings), default=0) + 1
 
 
 def _matcher(spec: _Spec) -> Callable[[str, int], re.Match[str] | None]:
@@ -190,6 +206,9 @@ class Scanner:
         self._values: list[_KeyValue] = []
         self._find_cjk: _Finder | None = None
         self._cjk_values: list[_KeyValue] = []
+        #: (plain alias, characters after its key) -> length of its match, or
+        #: -1 for none (see _collect).
+        self._tails: dict[tuple[_Spec, str], int] = {}
         self._descendants = {
             key: frozenset(catalog.category_descendants(key))
             for key in catalog.categories
@@ -349,6 +368,9 @@ class Scanner:
         # a plain alias followed by no word character matches just its key.
         # Key hits come by end, and of one end the longest first.
         values = self._values
+        tails = self._tails
+        if len(tails) > 100_000:
+            tails.clear()  # bounded memory
         for i, start, e in self._find(folded, overlapping=True) if self._find else ():
             if start and folded[start - 1].isalnum():
                 continue
@@ -361,11 +383,23 @@ class Scanner:
                     confirm(start, e, specs, leads)
                     continue
                 spec = first
-            elif not spec.plain or (nxt := folded[e : e + 1]).isalnum() or nxt == "_":
+            elif not spec.plain:
                 m = (spec.match or _matcher(spec))(folded, start)
                 if m is None:
                     continue
                 e = m.end()
+            elif (nxt := folded[e : e + 1]).isalnum() or nxt == "_":
+                # A plain pattern's match is decided by the few characters
+                # after its key: worked out once for each (a dense text has
+                # the same inflected names again and again).
+                probe = (spec, folded[e : e + spec.tail])
+                width = tails.get(probe)
+                if width is None:
+                    m = (spec.match or _matcher(spec))(folded, start)
+                    width = tails[probe] = -1 if m is None else m.end() - start
+                if width < 0:
+                    continue
+                e = start + width
             kind = spec.kind
             if kind == "country":
                 places.append((start, start - e, 0, seq, spec))
