@@ -476,22 +476,31 @@ class Scanner:
             counts = Counter(
                 map(itemgetter(4), places) if apart else map(itemgetter(2), kept_places)
             )
-            firsts: dict[_Spec, _Hit] = {}
-            if any(names[spec.target or ""][0] not in tallies for spec in counts):
-                if apart:
-                    kept_places = [(s, s - neg, spec) for s, neg, _, _, spec in places]
-                firsts = dict(
-                    zip(
-                        map(itemgetter(2), reversed(kept_places)),
-                        reversed(kept_places),
-                        strict=True,
-                    )
+            # The alias that first names each country not yet counted, and
+            # where (the first hits of a few dozen aliases: early in a chunk).
+            new: dict[str, _Spec] = {}
+            for spec in counts:
+                code = names[spec.target or ""][0]
+                if code not in tallies and code not in new:
+                    new[code] = spec
+            firsts: dict[_Spec, tuple[int, int]] = {}
+            if new:
+                wanted = set(new.values())
+                in_order: Iterable[_Hit] = (
+                    ((s, s - neg, spec) for s, neg, _, _, spec in places)
+                    if apart
+                    else kept_places
                 )
+                for s, e, spec in in_order:
+                    if spec in wanted and spec not in firsts:
+                        firsts[spec] = (s, e)
+                        if len(firsts) == len(wanted):
+                            break
             for spec, n in counts.items():
                 code, name = names[spec.target or ""]
                 tally = tallies.get(code)
                 if tally is None:
-                    s, e, _ = firsts[spec]
+                    s, e = firsts[spec]
                     os_, oe = span(s, e)
                     tally = tallies[code] = CountryTally(
                         code, name, offset + os_, sentences.around(os_, oe)
