@@ -260,17 +260,21 @@ def bench(path: Path, words: Path, datasets: Path, repeat: int) -> None:
     print(
         f"{path.relative_to(REPO)} ({size:.1f} MB): {counts['goods']} goods "
         f"mentions, {counts['codes']} codes, {counts['countries']} country "
-        f"mentions; {repeat} runs, min / median"
+        f"mentions; {repeat} rounds, min / median (and median of the rounds' ratios)"
     )
     for label, values, rss in (
         ("tracker scanner", scan_s, scan_rss),
         ("tracker scan --format json", cli_s, cli_rss),
     ):
         t_min, t_med = _stats(values)
+        # Each round runs the three back to back: the median of the rounds'
+        # own ratios moves less with the machine's speed than the others.
+        paired = statistics.median(t / g for t, g in zip(values, grep_s, strict=True))
         print(
             f"  {label:<28} {t_min:6.2f} / {t_med:6.2f} s  "
             f"{size / t_min:6.1f} MB/s  x grep {t_min / g_min:5.2f} / "
-            f"{t_med / g_med:5.2f}  peak RSS {max(rss) / 1024:.0f} MB"
+            f"{t_med / g_med:5.2f} (rounds {paired:4.2f})  "
+            f"peak RSS {max(rss) / 1024:.0f} MB"
         )
     print(
         f"  {'grep -F -i -o (goods words)':<28} {g_min:6.2f} / {g_med:6.2f} s  "
