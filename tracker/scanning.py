@@ -107,6 +107,9 @@ class _Spec:
     #: For a plain pattern: how many characters after the key decide its
     #: match (the longest ending and the character after it).
     tail: int = 0
+    #: The pattern is its one key, as written (a Chinese name): it matches
+    #: where its key is found, and just there.
+    literal: bool = False
 
 
 def _compile(
@@ -137,6 +140,7 @@ def _compile(
         spec.plain = _is_plain(pattern.pattern, pattern.keys[0])
         if spec.plain:
             spec.tail = _tail(pattern.pattern, pattern.keys[0])
+        spec.literal = pattern.pattern == re.escape(pattern.keys[0])
     return pattern.keys, spec
 
 
@@ -414,8 +418,19 @@ class Scanner:
         if self._find_cjk is not None and _CJK_CHAR.search(folded) is not None:
             cjk_values = self._cjk_values
             for i, start, e in self._find_cjk(folded, overlapping=True):
-                specs, _, leads, _ = cjk_values[i]
-                confirm(start, e, specs, leads)
+                specs, spec, leads, _ = cjk_values[i]
+                if spec is None or not spec.literal:
+                    confirm(start, e, specs, leads)
+                    continue
+                # One alias that is its key as written (most Chinese names).
+                kind = spec.kind
+                if kind == "country":
+                    places.append((start, start - e, 0, seq, spec))
+                elif kind == "trap":
+                    traps.append((start, e, spec))
+                else:
+                    goods.append((start, start - e, spec.rank, seq, spec))
+                seq += 1
         return goods, places, traps
 
     def _scan_into(
