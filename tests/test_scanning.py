@@ -564,9 +564,11 @@ def test_goods_names_are_the_strong_mentions(scanner: Scanner) -> None:
 def test_shortcuts_of_confirmation_change_no_finding(
     scanner: Scanner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Plain aliases without their regex, the first of several plain aliases of
-    one thing standing for all, and one search for the aliases with a lead,
-    find what running every alias's own pattern finds."""
+    """Plain aliases without their regex (or decided by the characters after
+    their key), the first of several plain aliases of one thing standing for
+    all, one search for the aliases with a lead (and a substring test of each
+    one's first word), and Chinese names taken as found, find what running
+    every alias's own pattern finds."""
     import tracker.scanning as scanning
 
     edge = (
@@ -575,7 +577,8 @@ def test_shortcuts_of_confirmation_change_no_finding(
         "fibre optics, optics_ optic Нитроцеллюлоза нитроцеллюлозы_ Россия Iran "
         "China, Chinas chinese Belarus; Belarusian laser, lasers Laser-Diode "
         "Китаю Китайский китаец Китаем, Ірану Іраном іранці Kazakhstan Kazakhs "
-        "Kyrgyzstan Росією россиянин Беларуси_ Irans1 lasers2"
+        "Kyrgyzstan Росією россиянин Беларуси_ Irans1 lasers2 "
+        "经哈萨克斯坦和香港转运的无人机与数控机床 "
     )
     text = _corpus_text() + " " + edge
     fast = scanner.scan(text, country_mentions=True)
@@ -583,8 +586,10 @@ def test_shortcuts_of_confirmation_change_no_finding(
     monkeypatch.setattr(scanning, "_is_plain", lambda pattern, key: False)
     monkeypatch.setattr(scanning, "_lead_filter", lambda specs: None)
     monkeypatch.setattr(scanning, "_first_plain", lambda specs: None)
+    monkeypatch.setattr(scanning, "_is_literal", lambda pattern, key: False)
     slow_scanner = Scanner(scanner.catalog, scanner.countries, scanner.rules)
-    assert not any(s.plain for s in slow_scanner._specs)
+    assert not any(s.plain or s.literal for s in slow_scanner._specs)
+    assert any(s.literal for s in scanner._specs)
     slow = slow_scanner.scan(text, country_mentions=True)
     assert fast == slow
     assert fast.countries() == slow.countries()

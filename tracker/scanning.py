@@ -140,7 +140,7 @@ def _compile(
         spec.plain = _is_plain(pattern.pattern, pattern.keys[0])
         if spec.plain:
             spec.tail = _tail(pattern.pattern, pattern.keys[0])
-        spec.literal = pattern.pattern == re.escape(pattern.keys[0])
+        spec.literal = _is_literal(pattern.pattern, pattern.keys[0])
     return pattern.keys, spec
 
 
@@ -156,6 +156,11 @@ def _is_plain(pattern: str, key: str) -> bool:
         pattern.startswith(head)
         and _PLAIN_TAIL.fullmatch(pattern, len(head)) is not None
     )
+
+
+def _is_literal(pattern: str, key: str) -> bool:
+    """Return True when ``pattern`` is ``key`` as written (it matches just the key)."""
+    return pattern == re.escape(key)
 
 
 def _tail(pattern: str, key: str) -> int:
@@ -337,17 +342,27 @@ class Scanner:
             )
             # No first word of an alias with a lead before the key: none of
             # them can match; the others are confirmed (in the same order).
-            if (
-                leads is not None
-                and leads[0](folded, max(0, start - leads[1]), start - 1 + leads[2])
-                is None
-            ):
-                specs = leads[3]
+            window = None
+            if leads is not None:
+                lo, hi = max(0, start - leads[1]), start - 1 + leads[2]
+                if leads[0](folded, lo, hi) is None:
+                    specs = leads[3]
+                else:
+                    window = folded[lo:hi]
             for spec in specs:
                 if spec.plain and plain_end:
                     s, e = start, stop
                 else:
                     if spec.lead:
+                        # Its first word is not in the widest window before
+                        # the key: it cannot match (most of them, a substring
+                        # test each).
+                        if window is not None:
+                            for stem in spec.pattern.first:
+                                if stem in window:
+                                    break
+                            else:
+                                continue
                         m = _match_before(spec, folded, start)
                     else:
                         m = (spec.match or _matcher(spec))(folded, start)
