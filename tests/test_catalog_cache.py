@@ -96,3 +96,96 @@ def test_an_empty_cache_setting_turns_the_cache_off(
     _fresh_load(datasets)
     assert len(built) == 2
     assert not (tmp_path / "cache").exists()
+
+
+def _fresh_scanner(root: Path) -> object:
+    """Scanner.from_catalog as a new process would run it (no in-process caches)."""
+    from tracker import scanning
+
+    scanning._SCANNERS.clear()
+    return scanning.Scanner.from_catalog(_fresh_load(root))  # type: ignore[arg-type]
+
+
+def _builds(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    from tracker import scanning
+
+    built: list[object] = []
+    real = scanning.Scanner.__init__
+
+    def counting(self: object, *args: object) -> None:
+        built.append(self)
+        real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scanning.Scanner, "__init__", counting)
+    return built
+
+
+def test_a_second_run_reads_the_scanner_the_first_built(
+    datasets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.scanning import Scanner
+
+    built = _builds(monkeypatch)
+    first = _fresh_scanner(datasets)
+    assert len(built) == 1
+    assert len(list((tmp_path / "cache").glob("scanner-*.pickle"))) == 1
+    second = _fresh_scanner(datasets)
+    assert len(built) == 1  # read back, not built again
+    assert isinstance(first, Scanner) and isinstance(second, Scanner)
+    assert second is not first
+    text = (
+        "CNC machines and integrated circuits went from Germany to Iran; "
+        "Китаю поставили станки, 经香港转运的无人机. HS 8542.31 "
+    ) * 30
+    for chunks in (1_000_000, 300):  # one chunk, and several in worker processes
+        one = first.scan(text, chunk_size=chunks, workers=2)
+        two = second.scan(text, chunk_size=chunks, workers=2)
+        assert two == one
+        assert len(one.goods_rows) >= 30 and len(one.code_rows) == 30
+        assert one.countries()
+
+
+def test_a_changed_dataset_rebuilds_the_scanner(
+    datasets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = _builds(monkeypatch)
+    _fresh_scanner(datasets)
+    countries = datasets / "countries.yml"
+    countries.write_text(countries.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    st = countries.stat()
+    os.utime(countries, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    _fresh_scanner(datasets)
+    assert len(built) == 2
+
+
+def test_a_catalogue_not_loaded_from_files_keeps_no_scanner(
+    datasets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from tracker import scanning
+
+    built = _builds(monkeypatch)
+    loaded = _fresh_load(datasets)
+    made = dataclasses.replace(loaded, files_digest=None)  # type: ignore[type-var]
+    for _ in range(2):
+        scanning._SCANNERS.clear()
+        scanning.Scanner.from_catalog(made)
+    assert len(built) == 2
+    assert not list((tmp_path / "cache").glob("scanner-*.pickle"))
+
+
+def test_a_changed_source_file_changes_the_key_of_kept_code_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import catalog_cache
+
+    package = tmp_path / "tracker"
+    package.mkdir()
+    (package / "scanning.py").write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(catalog_cache, "__file__", str(package / "catalog_cache.py"))
+    before = catalog_cache.code_digest(b"d" * 32)
+    assert catalog_cache.code_digest(b"d" * 32) == before
+    assert catalog_cache.code_digest(b"e" * 32) != before
+    (package / "scanning.py").write_text("x = 22\n", encoding="utf-8")
+    assert catalog_cache.code_digest(b"d" * 32) != before

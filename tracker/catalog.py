@@ -703,10 +703,12 @@ def _load_cached(root: Path) -> Catalog:
     key = catalog_cache.digest(root)  # the files as they are before loading
     kept = catalog_cache.read(root, key) if key is not None else None
     if kept is not None:
+        kept.files_digest = key
         return kept
     catalog, problems = _load(root)
     if not problems and key is not None:
         catalog_cache.write(root, key, catalog)
+        catalog.files_digest = key
     if problems:
         shown = "; ".join(str(p) for p in problems[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""

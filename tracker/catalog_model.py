@@ -59,6 +59,9 @@ class Catalog:
     #: Memo tables of derived answers that depend only on the catalogue (name ->
     #: key -> value), e.g. a list's applicability to a destination.
     memo: dict[str, dict[Any, Any]] = field(default_factory=dict, repr=False)
+    #: tracker.catalog_cache.digest of the files it was loaded from (None:
+    #: built otherwise); what a kept scanner of it is keyed by.
+    files_digest: bytes | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[tuple[ControlEntry, Code]]] = defaultdict(list)

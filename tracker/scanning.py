@@ -111,6 +111,10 @@ class _Spec:
     #: where its key is found, and just there.
     literal: bool = False
 
+    def __getstate__(self) -> dict[str, object]:
+        # Kept without the bound match method (set again on first use).
+        return {**self.__dict__, "match": None}
+
 
 def _compile(
     kind: SpecKind,
@@ -307,10 +311,26 @@ class Scanner:
                 self._cjk_values.append(value)
             # else: a CJK key with a character that no CJK word has (a space,
             # a comma) never matches, as a CJK word is where it may match.
-        if keys:
-            self._find = _finder(keys)
-        if cjk_keys:
-            self._find_cjk = _finder(cjk_keys)
+        self._keys = keys
+        self._cjk_keys = cjk_keys
+        self._build_finders()
+
+    def _build_finders(self) -> None:
+        self._find = _finder(self._keys) if self._keys else None
+        self._find_cjk = _finder(self._cjk_keys) if self._cjk_keys else None
+
+    def __getstate__(self) -> dict[str, object]:
+        # Kept (tracker.catalog_cache) without the catalogue it was built
+        # from (the caller's), the automata (built again from the keys) and
+        # the remembered matches.
+        drop = {"catalog", "_find", "_find_cjk"}
+        state = {k: v for k, v in self.__dict__.items() if k not in drop}
+        state["_tails"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._build_finders()
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Scanner:
@@ -960,9 +980,26 @@ def _scanner_for(catalog: Catalog) -> Scanner:
     cached = _SCANNERS.get(id(catalog))
     if cached is not None and cached[0] is catalog:
         return cached[1]
-    countries = load_countries(catalog.path)
-    rules = load_scan_rules(catalog.path, catalog.categories)
-    scanner = Scanner(catalog, countries, rules)
+    from tracker import catalog_cache
+
+    # Kept between runs while neither the datasets (of a catalogue loaded
+    # from them) nor tracker's code change.
+    root = catalog.path.resolve()
+    key = (
+        catalog_cache.code_digest(catalog.files_digest)
+        if catalog.files_digest is not None
+        else None
+    )
+    kept = catalog_cache.read_object(root, key, "scanner") if key else None
+    if isinstance(kept, Scanner):
+        scanner = kept
+        scanner.catalog = catalog
+    else:
+        countries = load_countries(catalog.path)
+        rules = load_scan_rules(catalog.path, catalog.categories)
+        scanner = Scanner(catalog, countries, rules)
+        if key:
+            catalog_cache.write_object(root, key, scanner, "scanner")
     _SCANNERS[id(catalog)] = (catalog, scanner)
     return scanner
 
