@@ -189,3 +189,35 @@ def test_a_changed_source_file_changes_the_key_of_kept_code_output(
     assert catalog_cache.code_digest(b"e" * 32) != before
     (package / "scanning.py").write_text("x = 22\n", encoding="utf-8")
     assert catalog_cache.code_digest(b"d" * 32) != before
+
+
+def test_countries_are_kept_until_a_dataset_file_changes(
+    datasets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker import countries as countries_module
+
+    parsed: list[Path] = []
+    real = countries_module._parse
+
+    def counting(path: Path, rel: str) -> object:
+        parsed.append(path)
+        return real(path, rel)
+
+    monkeypatch.setattr(countries_module, "_parse", counting)
+
+    def fresh() -> dict[str, object]:
+        countries_module._load_cached.cache_clear()
+        return countries_module.load_countries(datasets)  # type: ignore[return-value]
+
+    first = fresh()
+    second = fresh()
+    assert len(parsed) == 1  # read back, not parsed again
+    assert second == first and second is not first
+    assert len(list((tmp_path / "cache").glob("countries-*.pickle"))) == 1
+    countries = datasets / "countries.yml"
+    countries.write_text(countries.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    st = countries.stat()
+    os.utime(countries, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert fresh() == first
+    assert len(parsed) == 2
+    countries_module._load_cached.cache_clear()

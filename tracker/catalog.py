@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from tracker.catalog_model import STALE_AFTER_DAYS, Catalog, CodeHit
-from tracker.dataset_yaml import read_yaml
+from tracker.dataset_yaml import YAMLSyntaxError, read_yaml
 from tracker.exc import DatasetError
 from tracker.hs import code_system, is_valid_code
 from tracker.models import (
@@ -82,7 +81,7 @@ def _rel(path: Path, root: Path) -> str:
 def _read_yaml(path: Path, root: Path, problems: list[Problem]) -> Any:
     try:
         return read_yaml(path)
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, YAMLSyntaxError) as exc:
         problems.append(
             Problem(_rel(path, root), None, None, f"unreadable YAML: {exc}")
         )

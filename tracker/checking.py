@@ -34,6 +34,14 @@ from tracker.models import Match, Regime, Verdict
 #: Default destination of `tracker check` (ISO 3166-1 alpha-2).
 DEFAULT_DESTINATION = "RU"
 
+#: The sentence every output that reports "not listed" carries.
+STANDING_NOTE = (
+    "'not listed' / no match does not mean that no licence is needed: catch-all "
+    "clauses, end-use and end-user rules, and sanctions on parties apply on top of "
+    "these lists; HS codes are indicators, and parameter-based entries are listed "
+    "only if their condition holds."
+)
+
 #: Strength of a verdict when several are combined (higher wins).
 VERDICT_RANK: dict[Verdict, int] = {
     "listed": 3,

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tracker.dataset_yaml import read_yaml
+from tracker.dataset_yaml import YAMLSyntaxError, read_yaml
 from tracker.exc import DatasetError
 from tracker.problems import Problem
 
@@ -50,7 +49,7 @@ def _parse_rules(
     rel = SCAN_RULES_FILE
     try:
         data = read_yaml(path)
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, YAMLSyntaxError) as exc:
         return ScanRules(), [Problem(rel, None, None, f"unreadable YAML: {exc}")]
     if not isinstance(data, dict):
         return ScanRules(), [Problem(rel, None, None, "expected a mapping")]

@@ -194,8 +194,8 @@ def scan_record(
     include_weak: bool,
 ) -> dict[str, Any]:
     """Return the JSON object of `tracker scan --format json`."""
+    from tracker.checking import STANDING_NOTE
     from tracker.cli.check import item_record
-    from tracker.report.console import STANDING_NOTE
 
     return {
         "source": {
@@ -600,7 +600,6 @@ def scan(
     """
     from tracker.catalog import load_catalog
     from tracker.countries import parse_destination
-    from tracker.report.console import stderr_console
     from tracker.scan_check import check_scan
     from tracker.scanning import Scanner
     from tracker.text import iter_source_text, open_text
@@ -699,6 +698,8 @@ def scan(
     else:
         _print_table(source, result, checks, include_weak)
     if output is not None:
+        from tracker.report.console import stderr_console
+
         stderr_console().print(
             f"Wrote {output} ({len(result.goods_rows)} mentions, "
             f"{len(result.code_rows)} codes, destination {checks[0].destination}"

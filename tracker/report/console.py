@@ -17,15 +17,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tracker.checking import STANDING_NOTE as _STANDING_NOTE
 from tracker.models import Match
 
-#: The sentence every output that reports "not listed" carries.
-STANDING_NOTE = (
-    "'not listed' / no match does not mean that no licence is needed: catch-all "
-    "clauses, end-use and end-user rules, and sanctions on parties apply on top of "
-    "these lists; HS codes are indicators, and parameter-based entries are listed "
-    "only if their condition holds."
-)
+#: The sentence every output that reports "not listed" carries (defined
+#: with the verdicts, in tracker.checking).
+STANDING_NOTE = _STANDING_NOTE
 
 #: Characters that make a spreadsheet program read a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
