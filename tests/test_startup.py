@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +124,30 @@ def _subclasses(cls: type) -> list[type]:
         out.append(sub)
         out.extend(_subclasses(sub))
     return out
+
+
+def test_a_json_scan_loads_neither_the_terminal_library_nor_yaml_twice(
+    tmp_path: Path,
+) -> None:
+    # The second run finds the catalogue, countries and scanner in the cache:
+    # it reads no YAML; JSON output needs no rich.
+    text = tmp_path / "note.txt"
+    text.write_text("Lasers went to Iran.\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    args = ["scan", str(text), "--format", "json"]
+    reports = []
+    for _ in range(2):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _RUN_CLI.format(args=args, heavy=(*HEAVY, "rich", "yaml")),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "TRACKER_CACHE_DIR": str(cache)},
+        )
+        reports.append(json.loads(result.stderr.strip().splitlines()[-1]))
+    assert reports[0]["exit"] == 0 and "rich" not in reports[0]["heavy"]
+    assert reports[1] == {"exit": 0, "heavy": []}
