@@ -832,3 +832,14 @@ def test_a_plain_alias_is_decided_by_the_characters_after_its_key(
     assert again == once
     named = sorted((m.text, m.iso2) for m in once.country_mentions)
     assert named == [("Kazakhs", "KZ"), ("Китаями", "CN")]
+
+
+def test_the_automata_of_long_texts_find_the_same_key_hits(scanner: Scanner) -> None:
+    from tracker.scanning import _finder
+    from tracker.text import fold
+
+    text = fold(_corpus_text())
+    for keys in (scanner._keys, scanner._cjk_keys):
+        compact = _finder(keys)(text, overlapping=True)
+        assert len(compact) > 30
+        assert _finder(keys, dense=True)(text, overlapping=True) == compact

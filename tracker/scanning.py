@@ -315,15 +315,25 @@ class Scanner:
         self._cjk_keys = cjk_keys
         self._build_finders()
 
-    def _build_finders(self) -> None:
-        self._find = _finder(self._keys) if self._keys else None
-        self._find_cjk = _finder(self._cjk_keys) if self._cjk_keys else None
+    def _build_finders(self, dense: bool = False) -> None:
+        self._find = _finder(self._keys, dense) if self._keys else None
+        self._find_cjk = _finder(self._cjk_keys, dense) if self._cjk_keys else None
+        self._dense = dense
+
+    def _for_long_text(self) -> None:
+        """Search with DFAs: a fifth faster than the compact automata, built in 15 ms.
+
+        Worth it for a text of more than one chunk (called before the worker
+        processes are forked, so they inherit them).
+        """
+        if not self._dense:
+            self._build_finders(dense=True)
 
     def __getstate__(self) -> dict[str, object]:
         # Kept (tracker.catalog_cache) without the catalogue it was built
         # from (the caller's), the automata (built again from the keys) and
         # the remembered matches.
-        drop = {"catalog", "_find", "_find_cjk"}
+        drop = {"catalog", "_find", "_find_cjk", "_dense"}
         state = {k: v for k, v in self.__dict__.items() if k not in drop}
         state["_tails"] = {}
         return state
@@ -705,6 +715,7 @@ class Scanner:
             arrays = second is not None
             if arrays:
                 prepare_code_point_tables()
+                self._for_long_text()
             if second is None or workers <= 1 or not can_fork():
                 for offset, chunk in itertools.chain(
                     [c for c in (first, second) if c is not None], chunks
@@ -788,10 +799,11 @@ _KeyValue = tuple[
 ]
 
 
-def _finder(keys: list[str]) -> _Finder:
-    """The overlapping search of an Aho-Corasick automaton of ``keys``."""
+def _finder(keys: list[str], dense: bool = False) -> _Finder:
+    """The overlapping search of an Aho-Corasick automaton of ``keys`` (a DFA if ``dense``)."""
+    kind = ahocorasick_rs.Implementation
     automaton = ahocorasick_rs.AhoCorasick(
-        keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
+        keys, implementation=kind.DFA if dense else kind.ContiguousNFA
     )
     find: _Finder = automaton.find_matches_as_indexes
     return find
