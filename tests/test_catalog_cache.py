@@ -30,16 +30,21 @@ def _fresh_load(root: Path) -> object:
     return load_catalog(root)
 
 
-def _loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    built: list[Path] = []
-    real = catalog_module._load
+def _calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[object]:
+    """Record each call of ``owner.name`` (its first argument), calling it still."""
+    calls: list[object] = []
+    real = getattr(owner, name)
 
-    def counting(root: Path) -> object:
-        built.append(root)
-        return real(root)
+    def counting(first: object, *args: object) -> object:
+        calls.append(first)
+        return real(first, *args)
 
-    monkeypatch.setattr(catalog_module, "_load", counting)
-    return built
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+def _loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    return _calls(monkeypatch, catalog_module, "_load")
 
 
 def test_a_second_run_reads_the_catalogue_the_first_built(
@@ -109,15 +114,7 @@ def _fresh_scanner(root: Path) -> object:
 def _builds(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     from tracker import scanning
 
-    built: list[object] = []
-    real = scanning.Scanner.__init__
-
-    def counting(self: object, *args: object) -> None:
-        built.append(self)
-        real(self, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(scanning.Scanner, "__init__", counting)
-    return built
+    return _calls(monkeypatch, scanning.Scanner, "__init__")
 
 
 def test_a_second_run_reads_the_scanner_the_first_built(
@@ -196,14 +193,7 @@ def test_countries_are_kept_until_a_dataset_file_changes(
 ) -> None:
     from tracker import countries as countries_module
 
-    parsed: list[Path] = []
-    real = countries_module._parse
-
-    def counting(path: Path, rel: str) -> object:
-        parsed.append(path)
-        return real(path, rel)
-
-    monkeypatch.setattr(countries_module, "_parse", counting)
+    parsed = _calls(monkeypatch, countries_module, "_parse")
 
     def fresh() -> dict[str, object]:
         countries_module._load_cached.cache_clear()

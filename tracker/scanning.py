@@ -366,7 +366,6 @@ class Scanner:
             start: int, stop: int, specs: tuple[_Spec, ...], leads: _LeadFilter | None
         ) -> None:
             """Confirm the aliases of a key found at [start, stop)."""
-            nonlocal seq
             plain_end = not folded[stop : stop + 1].isalnum() and (
                 folded[stop : stop + 1] != "_"
             )
@@ -404,16 +403,22 @@ class Scanner:
                     if key in seen:
                         continue
                     seen.add(key)
-                kind = spec.kind
-                if kind == "country":
-                    places.append((s, s - e, 0, seq, spec))
-                elif kind == "trap":
-                    traps.append((s, e, spec))
-                else:
-                    goods.append((s, s - e, spec.rank, seq, spec))
-                seq += 1
+                take(s, e, spec)
 
-        # The common case (one alias without a lead behind a key) is inlined;
+        def take(s: int, e: int, spec: _Spec) -> None:
+            """Keep a confirmed hit of ``spec`` at [s, e), numbered in order found."""
+            nonlocal seq
+            kind = spec.kind
+            if kind == "country":
+                places.append((s, s - e, 0, seq, spec))
+            elif kind == "trap":
+                traps.append((s, e, spec))
+            else:
+                goods.append((s, s - e, spec.rank, seq, spec))
+            seq += 1
+
+        # The common case (one alias without a lead behind a key) is inlined
+        # (take() written out: this runs once per key hit);
         # a plain alias followed by no word character matches just its key.
         # Key hits come by end, and of one end the longest first.
         values = self._values
@@ -468,14 +473,7 @@ class Scanner:
                     confirm(start, e, specs, leads)
                     continue
                 # One alias that is its key as written (most Chinese names).
-                kind = spec.kind
-                if kind == "country":
-                    places.append((start, start - e, 0, seq, spec))
-                elif kind == "trap":
-                    traps.append((start, e, spec))
-                else:
-                    goods.append((start, start - e, spec.rank, seq, spec))
-                seq += 1
+                take(start, e, spec)
         return goods, places, traps
 
     def _scan_into(
