@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -90,4 +91,54 @@ def test_a_worker_that_dies_is_a_worker_error() -> None:
 
 def test_no_tasks_no_results() -> None:
     assert list(forked_map(lambda n: n, [], 2)) == []
+    assert _no_workers_left()
+
+
+def test_ctrl_c_during_a_scan_in_workers_exits_130_without_tracebacks(
+    tmp_path: Path,
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    text = tmp_path / "long.txt"
+    text.write_text("Lasers went to Iran through Armenia, said customs. " * 200_000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "scan", str(text), "--format", "json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own group, as a terminal's foreground job
+    )
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 30
+    # Ctrl-C once the scanning workers run (they are the command's children).
+    while len(children.read_text().split()) < 2 and time.monotonic() < deadline:
+        assert proc.poll() is None, "the scan ended before its workers were seen"
+        time.sleep(0.02)
+    workers = [int(pid) for pid in children.read_text().split()]
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert b"Traceback" not in err, err.decode()
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_closing_early_ends_workers_that_wait_to_send_an_answer() -> None:
+    # Answers larger than a pipe holds: when the parent stops reading, the
+    # workers blocked in sending them must see the pipe end (no worker holds
+    # another's parent end), not wait for the parent's timeout of 5 s each.
+    results = forked_map(lambda n: b"x" * 8_000_000, range(6), 2)
+    assert len(next(results)) == 8_000_000
+    time.sleep(0.3)  # the workers are now blocked in sending
+    started = time.monotonic()
+    results.close()
+    assert time.monotonic() - started < 4.0  # a hang detector, not a speed test
     assert _no_workers_left()

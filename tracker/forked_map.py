@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar, cast
@@ -43,7 +44,12 @@ def forked_map(work: Callable[[T], R], tasks: Iterable[T], workers: int) -> Iter
     try:
         for _ in range(workers):
             ours, theirs = context.Pipe()
-            proc = context.Process(target=_serve, args=(work, theirs), daemon=True)
+            # The worker closes the parent's ends it inherits (its own pipe's
+            # and the earlier workers'): each pipe must end when the parent
+            # closes its end, or a worker could wait on it for ever.
+            proc = context.Process(
+                target=_serve, args=(work, theirs, [*conns, ours]), daemon=True
+            )
             proc.start()
             # Only the worker holds its end: the pipe ends (EOF) when it does.
             theirs.close()
@@ -96,12 +102,22 @@ def forked_map(work: Callable[[T], R], tasks: Iterable[T], workers: int) -> Iter
                 proc.join()
 
 
-def _serve(work: Callable[[Any], Any], conn: Connection) -> None:
-    """A worker: answer tasks until told to stop (None) or the parent is gone."""
+def _serve(
+    work: Callable[[Any], Any], conn: Connection, inherited: list[Connection]
+) -> None:
+    """A worker: answer tasks until told to stop (None) or the parent is gone.
+
+    Ctrl-C reaches every process of the terminal's group: a worker ignores it
+    and the parent, which stops (tracker exits with 130), ends the workers by
+    closing their pipes; no worker prints a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for other in inherited:
+        other.close()
     while True:
         try:
             task = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         if task is None:
             return
@@ -111,5 +127,8 @@ def _serve(work: Callable[[Any], Any], conn: Connection) -> None:
             answer = (False, exc)
         try:
             conn.send(answer)
+        except OSError:
+            return  # the parent is gone
         except Exception as exc:  # noqa: BLE001  # an answer that cannot be pickled
-            conn.send((False, WorkerError(f"{type(exc).__name__}: {exc}")))
+            with contextlib.suppress(OSError):
+                conn.send((False, WorkerError(f"{type(exc).__name__}: {exc}")))
