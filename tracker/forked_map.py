@@ -50,7 +50,13 @@ def forked_map(work: Callable[[T], R], tasks: Iterable[T], workers: int) -> Iter
             proc = context.Process(
                 target=_serve, args=(work, theirs, [*conns, ours]), daemon=True
             )
-            proc.start()
+            # Ctrl-C is held back while forking: the worker starts with it
+            # blocked (until it ignores it), the parent gets it right after.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                proc.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
             # Only the worker holds its end: the pipe ends (EOF) when it does.
             theirs.close()
             conns.append(ours)
