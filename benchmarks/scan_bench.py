@@ -179,8 +179,10 @@ def generate_dense(path: Path, size_mb: int, seed: int = 2024) -> None:
 
 def run_piped(
     args: list[str], env: dict[str, str] | None = None
-) -> tuple[float, int, int]:
-    """Run a command with its output on a pipe; return (seconds, output bytes, peak RSS KB).
+) -> tuple[float, int, int, float]:
+    """Run a command with its output on a pipe.
+
+    Returns (seconds, output bytes, peak RSS KB, CPU seconds of it and its children).
 
     The output must not go to /dev/null: GNU grep then stops at the first match.
     """
@@ -195,7 +197,7 @@ def run_piped(
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{args[0]} exited with {proc.returncode}")
-    return seconds, size, usage.ru_maxrss
+    return seconds, size, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def scanner_only(path: Path, datasets: Path) -> None:
@@ -203,6 +205,13 @@ def scanner_only(path: Path, datasets: Path) -> None:
     scanner = Scanner.from_catalog(load_catalog(datasets))
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     start = time.perf_counter()
+    cpu_before = sum(
+        u.ru_utime + u.ru_stime
+        for u in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
     source = open_text(str(path))
     result = scanner.scan(
         iter_source_text(source), country_mentions=False, workers=workers
@@ -211,6 +220,15 @@ def scanner_only(path: Path, datasets: Path) -> None:
     report = {
         "seconds": seconds,
         "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        # The scan's CPU: this process's and its scanning workers' (ended by now).
+        "cpu": sum(
+            u.ru_utime + u.ru_stime
+            for u in (
+                resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN),
+            )
+        )
+        - cpu_before,
         "goods": len(result.goods_rows),
         "codes": len(result.code_rows),
         "countries": sum(t.count for t in result.tallies.values()),
@@ -231,8 +249,10 @@ def bench(path: Path, words: Path, datasets: Path, repeat: int) -> None:
     env = {**os.environ, "TRACKER_DATASETS_PATH": str(datasets)}
     scan_s: list[float] = []
     scan_rss: list[int] = []
+    scan_cpu: list[float] = []
     cli_s: list[float] = []
     cli_rss: list[int] = []
+    cli_cpu: list[float] = []
     grep_s: list[float] = []
     counts: dict[str, int] = {}
     json_bytes = grep_bytes = 0
@@ -245,14 +265,16 @@ def bench(path: Path, words: Path, datasets: Path, repeat: int) -> None:
         report = json.loads(out.stdout)
         scan_s.append(report["seconds"])
         scan_rss.append(report["rss_kb"])
+        scan_cpu.append(report["cpu"])
         counts = {k: report[k] for k in ("goods", "codes", "countries")}
-        seconds, json_bytes, rss = run_piped(
+        seconds, json_bytes, rss, cpu = run_piped(
             [sys.executable, "-m", "tracker", "scan", str(path), "--format", "json"],
             env,
         )
         cli_s.append(seconds)
         cli_rss.append(rss)
-        seconds, grep_bytes, _ = run_piped(
+        cli_cpu.append(cpu)
+        seconds, grep_bytes, _, _ = run_piped(
             [grep, "-F", "-i", "-o", "-f", str(words), str(path)]
         )
         grep_s.append(seconds)
@@ -262,9 +284,9 @@ def bench(path: Path, words: Path, datasets: Path, repeat: int) -> None:
         f"mentions, {counts['codes']} codes, {counts['countries']} country "
         f"mentions; {repeat} rounds, min / median (and median of the rounds' ratios)"
     )
-    for label, values, rss in (
-        ("tracker scanner", scan_s, scan_rss),
-        ("tracker scan --format json", cli_s, cli_rss),
+    for label, values, rss, cpu in (
+        ("tracker scanner", scan_s, scan_rss, scan_cpu),
+        ("tracker scan --format json", cli_s, cli_rss, cli_cpu),
     ):
         t_min, t_med = _stats(values)
         # Each round runs the three back to back: the median of the rounds'
@@ -274,7 +296,7 @@ def bench(path: Path, words: Path, datasets: Path, repeat: int) -> None:
             f"  {label:<28} {t_min:6.2f} / {t_med:6.2f} s  "
             f"{size / t_min:6.1f} MB/s  x grep {t_min / g_min:5.2f} / "
             f"{t_med / g_med:5.2f} (rounds {paired:4.2f})  "
-            f"peak RSS {max(rss) / 1024:.0f} MB"
+            f"CPU {statistics.median(cpu):5.1f} s  peak RSS {max(rss) / 1024:.0f} MB"
         )
     print(
         f"  {'grep -F -i -o (goods words)':<28} {g_min:6.2f} / {g_med:6.2f} s  "
