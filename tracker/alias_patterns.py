@@ -117,9 +117,6 @@ class AliasPattern:
         # Kept without the compiled regex (compiled again on first use).
         return {k: v for k, v in self.__dict__.items() if k != "regex"}
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-
     @cached_property
     def regex(self) -> re.Pattern[str]:
         """Match the alias in folded text, at the start of a key stem's word.
