@@ -30,6 +30,7 @@ from tracker.matching import (
     sort_matches,
 )
 from tracker.models import Match, Regime, Verdict
+from tracker.models.trusted import trusted
 
 #: Default destination of `tracker check` (ISO 3166-1 alpha-2).
 DEFAULT_DESTINATION = "RU"
@@ -612,15 +613,18 @@ def list_verdicts(
         )
         # built from values of the catalogue and this function: no validation
         # needed (screen calls this once per decision group)
-        verdict_of_list = ListVerdict.model_construct(
-            list_key=key,
-            list_title=meta.title,
-            verdict=verdict,
-            goods_verdict=goods,
-            applicability=applicability,
-            reason=reason,
-            entries=tuple(dict.fromkeys(m.entry_id for m in own)),
-            tiers=tuple(sorted({m.tier for m in own if m.tier is not None})),
+        verdict_of_list = trusted(
+            ListVerdict,
+            dict(
+                list_key=key,
+                list_title=meta.title,
+                verdict=verdict,
+                goods_verdict=goods,
+                applicability=applicability,
+                reason=reason,
+                entries=tuple(dict.fromkeys(m.entry_id for m in own)),
+                tiers=tuple(sorted({m.tier for m in own if m.tier is not None})),
+            ),
         )
         if len(memo) < 20_000:  # bounded memory
             memo[memo_key] = verdict_of_list

@@ -10,6 +10,7 @@ from typing import Literal
 from tracker.catalog import Catalog, CodeHit
 from tracker.hs import format_code
 from tracker.models import ControlEntry, Match, MatchBasis, Verdict
+from tracker.models.trusted import trusted
 
 #: What binds an exporter to a destination under a list that does not restrict
 #: exports to it (see :func:`obligation`).
@@ -124,29 +125,32 @@ def _make_match(
     meta = catalog.lists[entry.list_key]
     # Every value comes from the validated catalogue (or is one of the literals
     # above): validating them again could neither fail nor change one.
-    return Match.model_construct(
-        list_key=meta.key,
-        list_title=meta.title,
-        list_version=meta.version,
-        list_as_of=meta.as_of,
-        entry_id=entry.entry_id,
-        control_code=entry.control_code,
-        title=entry.title,
-        basis=basis,
-        query_value=query_value,
-        list_value=list_value,
-        verdict=verdict,
-        condition=condition,
-        tier=entry.tier,
-        legal_basis=meta.legal_basis,
-        source_ref=entry.source_ref,
-        added=entry.added,
-        added_act=entry.added_act,
-        ended=entry.ended,
-        wind_down_until=entry.wind_down_until,
-        verification=entry.verification,
-        source_url=entry.source_url,
-        detail=detail,
+    return trusted(
+        Match,
+        dict(
+            list_key=meta.key,
+            list_title=meta.title,
+            list_version=meta.version,
+            list_as_of=meta.as_of,
+            entry_id=entry.entry_id,
+            control_code=entry.control_code,
+            title=entry.title,
+            basis=basis,
+            query_value=query_value,
+            list_value=list_value,
+            verdict=verdict,
+            condition=condition,
+            tier=entry.tier,
+            legal_basis=meta.legal_basis,
+            source_ref=entry.source_ref,
+            added=entry.added,
+            added_act=entry.added_act,
+            ended=entry.ended,
+            wind_down_until=entry.wind_down_until,
+            verification=entry.verification,
+            source_url=entry.source_url,
+            detail=detail,
+        ),
     )
 
 
