@@ -680,6 +680,19 @@ def test_sorted_ids_find_what_was_added_and_keep_the_first_id() -> None:
     assert table.find(np.array([41, 6, 2**62], dtype=np.int64)).tolist() == [-1] * 3
 
 
+def test_sorted_ids_keep_rows_of_ints() -> None:
+    import numpy as np
+
+    from tracker.screen_kernel import _SortedIds
+
+    table = _SortedIds(width=3)
+    assert table.find(np.array([9], dtype=np.int64)).tolist() == [[-1, -1, -1]]
+    table.add(np.array([9, 2], dtype=np.int64), np.array([[0, 0, 2], [0, 1, 1]]))
+    table.add(np.array([4, 9], dtype=np.int64), np.array([[0, 1, 2], [5, 5, 5]]))
+    found = table.find(np.array([2, 3, 9, 4], dtype=np.int64))
+    assert found.tolist() == [[0, 1, 1], [-1, -1, -1], [0, 0, 2], [0, 1, 2]]
+
+
 def test_answer_texts_number_equal_texts_alike_and_renumber_when_full() -> None:
     from tracker.screen_answer import GroupAnswer
     from tracker.screen_kernel import _AnswerTexts

@@ -100,7 +100,7 @@ class Screener(GroupAnswerer):
         self._packed_ids = _SortedIds()
         self._answers: dict[Any, int] = {}
         # packed code signature -> first epoch of each epoch's answer span
-        self._spans: dict[int, np.ndarray[Any, Any]] = {}
+        self._spans = _SortedIds(width=len(self._bounds) + 1)
         self._date_cells = DateCells()
         self._texts = _AnswerTexts()
 
@@ -153,13 +153,14 @@ class Screener(GroupAnswerer):
             return epochs
         inverse, count = _factorize(packed)
         first = _first_rows(inverse, count)
-        keys = packed[first].tolist()
-        missing = [i for i, k in enumerate(keys) if k not in self._spans]
-        if missing:
+        keys = packed[first]
+        table = self._spans.find(keys)
+        missing = np.flatnonzero(table[:, 0] < 0)
+        if len(missing):
             reps = pc.take(code, pa.array(rows[first[missing]])).to_pylist()
-            for i, rep in zip(missing, reps, strict=True):
-                self._spans[keys[i]] = np.array(self.epoch_starts(rep), np.int64)
-        table = np.stack([self._spans[k] for k in keys])
+            found = np.array([self.epoch_starts(rep) for rep in reps], np.int64)
+            table[missing] = found
+            self._spans.add(keys[missing], found)
         result: np.ndarray[Any, Any] = table[inverse, epochs]
         return result
 
@@ -714,23 +715,26 @@ class _AnswerTexts:
 
 
 class _SortedIds:
-    """int64 keys -> int64 ids, looked up for a whole array at once.
+    """int64 keys -> int64 ids (or rows of ``width`` ints), looked up for a whole array at once.
 
     Threads may look up while one adds: a lookup reads one (keys, ids) pair,
     replaced whole under a lock.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, width: int | None = None) -> None:
         import threading
 
-        empty = np.zeros(0, dtype=np.int64)
-        self._table: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] = (empty, empty)
+        shape = (0,) if width is None else (0, width)
+        self._table: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] = (
+            np.zeros(0, dtype=np.int64),
+            np.zeros(shape, dtype=np.int64),
+        )
         self._lock = threading.Lock()
 
     def find(self, keys: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        """The id of each key, -1 where unknown (a new array)."""
+        """The id (row) of each key, -1 (a row of -1) where unknown (a new array)."""
         known, ids = self._table
-        out = np.full(len(keys), -1, dtype=np.int64)
+        out = np.full((len(keys), *ids.shape[1:]), -1, dtype=np.int64)
         if len(known):
             at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
             hit = known[at] == keys
@@ -741,7 +745,11 @@ class _SortedIds:
         """Remember ``ids`` for ``keys`` (a key already known keeps its id)."""
         with self._lock:
             known, old = self._table
-            new = self.find(keys) < 0
+            if len(known):
+                at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+                new = known[at] != keys
+            else:
+                new = np.ones(len(keys), dtype=bool)
             all_keys = np.concatenate([known, keys[new]])
             all_ids = np.concatenate([old, ids[new]])
             keys_u, first = np.unique(all_keys, return_index=True)
