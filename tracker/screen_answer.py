@@ -69,6 +69,10 @@ _CANDIDATE_CACHE = 20_000
 _FACTS_CACHE = 200_000
 
 
+#: A decision group's facts: (number, facts, matches); see ``GroupAnswerer.facts_of``.
+Facts = tuple[int, "tuple[Any, ...] | None", "tuple[Match, ...]"]
+
+
 @dataclass(frozen=True)
 class GroupAnswer:
     """The answer shared by every row of one decision group."""
@@ -148,9 +152,7 @@ class GroupAnswerer:
         #: (answer with DEST_MARK, destination) -> the answer filled in
         self._filled: dict[tuple[GroupAnswer, str], GroupAnswer] = {}
         #: decision group key -> what its answer depends on besides the destination
-        self._facts: dict[
-            tuple[Any, ...], tuple[int, tuple[Any, ...] | None, tuple[Match, ...]]
-        ] = {}
+        self._facts: dict[tuple[Any, ...], Facts] = {}
         self._states: dict[dt.date, tuple[frozenset[str], tuple[Any, ...]]] = {}
 
     def epoch_starts(self, code: str) -> list[int]:
@@ -304,7 +306,22 @@ class GroupAnswerer:
     ) -> int:
         """The id (``_answer_id``) of the answer for ``dest``, ``DEST_MARK`` where it names it.
 
-        Destinations of one class (``_dest_class``) share it.
+        Destinations of one class (``_dest_class``) share it. The answer
+        follows from the decision group's facts (``facts_of``) and the
+        destination (``answer_of``).
+        """
+        return self.answer_of(self.facts_of(code, on, key), code, on, dest, key)
+
+    def facts_of(
+        self, code: str, on: dt.date, key: tuple[Any, ...] | None = None
+    ) -> Facts:
+        """What the answers for ``code`` on ``on`` depend on besides the destination.
+
+        (number, facts, matches): codes and dates of equal facts share their
+        number (and every answer); ``facts`` is None, and the number -1, for
+        an HS 2017 code, whose answer is worked out each time. With ``key``
+        (a decision group: the code's signature, then its epoch) they are
+        kept per group.
         """
         facts_key = key if key is not None else (code, on)
         known_facts = self._facts.get(facts_key)
@@ -333,6 +350,17 @@ class GroupAnswerer:
             if len(self._facts) >= _FACTS_CACHE:
                 self._facts.clear()  # bounded memory
             self._facts[facts_key] = known_facts = (number, facts, tuple(matches))
+        return known_facts
+
+    def answer_of(
+        self,
+        known_facts: Facts,
+        code: str,
+        on: dt.date,
+        dest: str | None,
+        key: tuple[Any, ...] | None = None,
+    ) -> int:
+        """The answer id for ``dest`` of a code and date whose facts (``facts_of``) are known."""
         number, facts, kept = known_facts
         coarse: tuple[Any, ...] | None = None
         if facts is not None:

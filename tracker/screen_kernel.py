@@ -40,6 +40,11 @@ ADDED_COLUMNS = (
     "tracker_notes",
 )
 
+#: Facts number of a (code signature, span) without facts (an HS 2017 code).
+_NO_FACTS = -2
+#: Destination classes per facts number in the table of answers (see _new_group_ids).
+_CLASS_RADIX = 1 << 20
+
 _FAST_CODE = r"^(?:\d{2}|\d{4}|\d{6}|\d{8}|\d{10})$"
 #: CodeState values in a fixed order (index 0 = ok, 1 = repaired: usable).
 _STATES = ("ok", "repaired", "missing", "malformed", "digits-lost", "ambiguous")
@@ -95,6 +100,20 @@ class Screener(GroupAnswerer):
         self._bound_days = np.array(
             [b.toordinal() for b in self._bounds], dtype=np.int64
         )
+        # radices of the packed signature's parts (see _pack), the class apart
+        self._radices = [
+            11,  # code length 0..10
+            sum(len(k) for k in self._keys.values()) + 1,  # deep + 1
+            len(self._narrower) + 1,
+            len(self._split6) + 1,
+            len(self._split4) + 1,
+            len(self._bounds) + 1,  # epoch 0..len(bounds)
+        ]
+        self._inner_span = int(np.prod(self._radices, dtype=object))
+        # packed (code signature, span) -> facts number (_NO_FACTS: none)
+        self._fact_numbers = _SortedIds()
+        # facts number * _CLASS_RADIX + destination class -> answer id
+        self._fact_answers = _SortedIds()
         # decision group signature -> answer id; equal answers share one id
         # (packed int64 signatures in a sorted table, others in a dict)
         self._packed_ids = _SortedIds()
@@ -110,17 +129,7 @@ class Screener(GroupAnswerer):
         The radices are fixed for the screener, so a packed signature means the
         same in every chunk. None if a value falls outside them.
         """
-        radices = [
-            11,  # code length 0..10
-            sum(len(k) for k in self._keys.values()) + 1,  # deep + 1
-            len(self._narrower) + 1,
-            len(self._split6) + 1,
-            len(self._split4) + 1,
-            len(self._bounds) + 1,  # epoch 0..len(bounds)
-        ]
-        span = 1
-        for r in radices:
-            span *= r
+        radices, span = self._radices, self._inner_span
         *inner, classes = parts
         if not len(classes) or int(classes.max()) >= (2**62) // span:
             return None
@@ -131,6 +140,74 @@ class Screener(GroupAnswerer):
                 return None
             key = key * radix + value
         return key
+
+    def _new_group_ids(
+        self,
+        code: pa.Array,
+        rows: np.ndarray[Any, Any],
+        packed: np.ndarray[Any, Any],
+        parts: list[np.ndarray[Any, Any]],
+    ) -> np.ndarray[Any, Any]:
+        """Answer ids of decision groups met for the first time (a row of each).
+
+        ``packed``: their packed signatures (``_pack``), ``parts`` the parts.
+        A group's answer follows from the facts of its code signature and
+        span (``facts_of``) and its destination class (``answer_of``): two
+        tables, looked up for all groups at once, hold the facts number of
+        each (signature, span) and the answer id of each (facts number,
+        class) met before, so Python works out only pairs that are new. A
+        group without a facts number (an HS 2017 code) gets ``template_id``.
+        """
+        ids = np.full(len(rows), -1, dtype=np.int64)
+        facts_key = packed % self._inner_span
+        cls = packed // self._inner_span
+        codes: list[str] | None = None
+
+        def rep_of(i: int) -> tuple[str, dt.date, tuple[int, ...]]:
+            # the code, date and group key (signature, span) of group i
+            nonlocal codes
+            if codes is None:
+                codes = pc.take(code, pa.array(rows)).to_pylist()
+            key = tuple(int(p[i]) for p in parts[:-1])
+            return codes[i], self._epoch_date(key[-1]), key
+
+        numbers = self._fact_numbers.find(facts_key)
+        new = np.flatnonzero(numbers == -1)
+        if len(new):
+            keys_u, first, inverse = np.unique(
+                facts_key[new], return_index=True, return_inverse=True
+            )
+            found = []
+            for i in new[first].tolist():
+                number, facts, _ = self.facts_of(*rep_of(i))
+                found.append(number if facts is not None else _NO_FACTS)
+            got = np.array(found, dtype=np.int64)
+            self._fact_numbers.add(keys_u, got)
+            numbers[new] = got[inverse.reshape(-1)]
+        plain = np.flatnonzero(numbers >= 0)
+        if len(plain) and int(cls.max()) >= _CLASS_RADIX:
+            plain = plain[:0]  # (never met: a million destination classes)
+        if len(plain):
+            pair = numbers[plain] * _CLASS_RADIX + cls[plain]
+            ids[plain] = self._fact_answers.find(pair)
+            new = np.flatnonzero(ids[plain] < 0)
+            if len(new):
+                keys_u, first, inverse = np.unique(
+                    pair[new], return_index=True, return_inverse=True
+                )
+                found = []
+                for i in plain[new[first]].tolist():
+                    rep, on, key = rep_of(i)
+                    facts = self.facts_of(rep, on, key)
+                    dest = self._class_rep[int(cls[i])]
+                    found.append(self.answer_of(facts, rep, on, dest, key))
+                got = np.array(found, dtype=np.int64)
+                self._fact_answers.add(keys_u, got)
+                ids[plain[new]] = got[inverse.reshape(-1)]
+        for i in np.flatnonzero(ids < 0).tolist():
+            rep, on, key = rep_of(i)
+            ids[i] = self.template_id(rep, on, self._class_rep[int(cls[i])], key=key)
+        return ids
 
     def _span_epochs(
         self,
@@ -366,7 +443,13 @@ class Screener(GroupAnswerer):
                 get = self._answers.get
                 ids = np.array([get(k, -1) for k in cache_keys], dtype=np.int64)
             misses = np.flatnonzero(ids < 0)
-            if len(misses):
+            if len(misses) and packed is not None:
+                at = first[misses]
+                ids[misses] = self._new_group_ids(
+                    code, hit_rows[at], packed[at], [p[at] for p in parts]
+                )
+                self._packed_ids.add(packed[at], ids[misses])
+            elif len(misses):
                 reps = pc.take(code, pa.array(hit_rows[first[misses]])).to_pylist()
                 sigs = np.stack([p[first[misses]] for p in parts], 1).tolist()
                 for i, rep, sig in zip(misses.tolist(), reps, sigs, strict=True):
@@ -376,10 +459,7 @@ class Screener(GroupAnswerer):
                         self._class_rep[sig[-1]],
                         key=tuple(sig[:-1]),
                     )
-                    if packed is None:
-                        self._answers[cache_keys[i]] = int(ids[i])
-                if packed is not None:
-                    self._packed_ids.add(packed[first[misses]], ids[misses])
+                    self._answers[cache_keys[i]] = int(ids[i])
             row_sets.append((hit_rows, inverse, ids))
         # Rows whose code touches no entry code: their answer depends only on
         # the date (coverage gaps, lists without data for it) and destination.
