@@ -73,6 +73,14 @@ def test_russian_xlsx_without_flags(tmp_path: Path, real: Path) -> None:
     frame = pq.read_table(out).to_pandas()
     assert len(frame) == 2500
     assert frame["tracker_row"].tolist() == list(range(2, 2502))
+    # row numbers are stored as deltas (next to nothing), with their min and max
+    row_column = (
+        pq.ParquetFile(out)
+        .metadata.row_group(0)
+        .column(frame.columns.get_loc("tracker_row"))
+    )
+    assert "DELTA_BINARY_PACKED" in row_column.encodings
+    assert (row_column.statistics.min, row_column.statistics.max) == (2, 2501)
     assert frame["Код ТН ВЭД"].tolist() == [r[0] for r in rows]
     assert frame["tracker_status"].tolist() == _expected(rows)
     counts = frame["tracker_status"].value_counts()
