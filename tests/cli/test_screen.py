@@ -80,6 +80,15 @@ def test_russian_xlsx_without_flags(tmp_path: Path, real: Path) -> None:
         .column(frame.columns.get_loc("tracker_row"))
     )
     assert "DELTA_BINARY_PACKED" in row_column.encodings
+    # tracker_* columns are required (never null), the input columns optional
+    stored = pq.ParquetFile(out).schema
+    levels = {
+        stored.column(i).name: stored.column(i).max_definition_level
+        for i in range(len(stored))
+    }
+    assert {k for k, v in levels.items() if v == 0} == {
+        c for c in frame.columns if c.startswith("tracker_")
+    }
     assert (row_column.statistics.min, row_column.statistics.max) == (2, 2501)
     assert frame["Код ТН ВЭД"].tolist() == [r[0] for r in rows]
     assert frame["tracker_status"].tolist() == _expected(rows)
