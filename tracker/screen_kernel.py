@@ -161,15 +161,16 @@ class Screener(GroupAnswerer):
         ids = np.full(len(rows), -1, dtype=np.int64)
         facts_key = packed % self._inner_span
         cls = packed // self._inner_span
-        codes: list[str] | None = None
+        reps: tuple[list[str], list[list[int]]] | None = None
 
         def rep_of(i: int) -> tuple[str, dt.date, tuple[int, ...]]:
             # the code, date and group key (signature, span) of group i
-            nonlocal codes
-            if codes is None:
+            nonlocal reps
+            if reps is None:  # as Python values, once
                 codes = pc.take(code, pa.array(rows)).to_pylist()
-            key = tuple(int(p[i]) for p in parts[:-1])
-            return codes[i], self._epoch_date(key[-1]), key
+                reps = codes, np.stack(parts[:-1], 1).tolist()
+            key = tuple(reps[1][i])
+            return reps[0][i], self._epoch_date(key[-1]), key
 
         numbers = self._fact_numbers.find(facts_key)
         new = np.flatnonzero(numbers == -1)
