@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import REAL_DATASETS
-from tracker.catalog import Catalog
+from tests.conftest import MINI_DATASETS, REAL_DATASETS
+from tracker.catalog import Catalog, load_catalog
 from tracker.hs_splits import load_splits, validate_splits
 from tracker.matching import match_code
 from tracker.readers import ColumnMapping
@@ -132,6 +133,72 @@ def test_grouped_answers_equal_the_per_row_reference(
         want = [getattr(ans, f) for f in fields]
         want[-1] = want[-1].replace(f" on {day}", " on the row's date")
         assert got == want, (code, dest, day)
+
+
+def test_a_period_limited_to_some_codes_splits_only_their_answer_spans(
+    real_catalog: Catalog,
+) -> None:
+    # The bundled EU dual-use data leaves some entries undated from 7 Jan 2022
+    # to 12 Jan 2023 for a few headings only (8542 among them): the rows of
+    # those codes are screened apart on both sides of 12 Jan 2023, rows of
+    # other codes in one group across it, and each row still gets what the
+    # per-row reference says for its own date.
+    scr = Screener(real_catalog)
+    (period,) = [p for p in real_catalog.lists["eu_dual_use"].coverage if p.codes]
+    assert period.end == dt.date(2023, 1, 12) and "8542" in period.codes
+    day = scr._bounds.index(period.end) + 1  # the epoch that starts on it
+    concerned, other = scr.epoch_starts("854239"), scr.epoch_starts("620520")
+    assert concerned[day] == day
+    assert other[day] == other[day - 1]
+    codes = ["854239", "85423911", "8542", "85", "290410", "620520", "940350", "8471"]
+    days = ["2022-06-01", "2023-01-11", "2023-01-12", "2023-06-01", "2021-12-01"]
+    rows = [(c, "", d, day_) for c in codes for day_ in days for d in ("RU", "DE", "")]
+    out = screen_frame(frame(rows), real_catalog, columns=COLS).frame
+    fields = ["status", "lists", "entries", "tiers", "verdicts", "notes", "reason"]
+    for i, (code, _, dest, on) in enumerate(rows):
+        ans = scr.answer(code, dt.date.fromisoformat(on), dest.lower() or None)
+        want = [getattr(ans, f) for f in fields]
+        want[-1] = want[-1].replace(f" on {on}", " on the row's date")
+        assert [out[f"tracker_{f}"][i] for f in fields] == want, (code, dest, on)
+
+
+def test_the_dates_of_a_period_limited_to_some_codes_split_only_their_rows(
+    tmp_path: Path,
+) -> None:
+    # A coverage gap of alpha for heading 8471 alone (no alpha entry there):
+    # its rows are indeterminate inside it and no-match outside, so they are
+    # screened apart on each side of its dates; rows of other codes are not.
+    tree = tmp_path / "datasets"
+    shutil.copytree(MINI_DATASETS, tree)
+    spec = tree / "lists" / "alpha" / "alpha.yml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8")
+        + "coverage:\n"
+        + '  - {start: "2024-06-01", end: "2024-09-01", complete: false,\n'
+        + '     note: "heading 8471 was not read for this period", codes: ["8471"]}\n',
+        encoding="utf-8",
+    )
+    catalog = load_catalog(tree)
+    scr = Screener(catalog)
+    opens = scr._bounds.index(dt.date(2024, 6, 1)) + 1  # the epoch it starts
+    closes = scr._bounds.index(dt.date(2024, 9, 1)) + 1
+    concerned, other = scr.epoch_starts("847130"), scr.epoch_starts("620520")
+    assert (concerned[opens], concerned[closes]) == (opens, closes)
+    assert other[opens] == other[opens - 1] and other[closes] == other[closes - 1]
+    days = ["2024-05-15", "2024-07-01", "2024-10-01"]
+    rows = [(c, "", "RU", d) for c in ("847130", "84", "620520") for d in days]
+    out = screen_frame(frame(rows), catalog, columns=COLS).frame
+    for i, (code, _, dest, on) in enumerate(rows):
+        ans = scr.answer(code, dt.date.fromisoformat(on), dest.lower())
+        assert out["tracker_status"][i] == ans.status, (code, on)
+        assert out["tracker_reason"][i] == ans.reason.replace(
+            f" on {on}", " on the row's date"
+        )
+    assert out["tracker_status"][:3].tolist() == [
+        "no-match",
+        "indeterminate",
+        "no-match",
+    ]
 
 
 def test_answer_per_row_equals_vectorised(mini_catalog: Catalog) -> None:

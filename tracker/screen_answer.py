@@ -21,7 +21,7 @@ from tracker.matching import (
     matches_on,
     obligation,
 )
-from tracker.models import Match
+from tracker.models import CoveragePeriod, Match
 
 #: Outcome of one row.
 #: match: an entry of a list that applies to the row's destination covers the
@@ -113,24 +113,31 @@ class GroupAnswerer:
         self.lists = tuple(lists) if lists is not None else tuple(catalog.lists)
         self.splits = load_splits(catalog.path)
         # Dates on which an answer may change: a list's data starts or a
-        # coverage period opens or closes (every code), an entry is added or
-        # ends (the codes it concerns; entries covering a whole list concern
-        # every code that matches that list).
+        # coverage period opens or closes (every code; a period limited to
+        # some codes, only the codes it concerns), an entry is added or ends
+        # (the codes it concerns; entries covering a whole list concern every
+        # code that matches that list).
         list_bounds: set[dt.date] = set()
+        scoped_bounds: list[tuple[CoveragePeriod, tuple[dt.date, ...]]] = []
         for meta in catalog.lists.values():
             if meta.covers_from is not None:
                 list_bounds.add(meta.covers_from)
             for period in meta.coverage:
-                list_bounds.update(
-                    d for d in (period.start, period.end) if d is not None
-                )
+                days = tuple(d for d in (period.start, period.end) if d is not None)
+                if period.codes:
+                    scoped_bounds.append((period, days))
+                else:
+                    list_bounds.update(days)
         for e in catalog.covering_entries:
             list_bounds.update(d for d in (e.added, e.ended) if d is not None)
         bounds = set(list_bounds)
+        for _, days in scoped_bounds:
+            bounds.update(days)
         for e in catalog.entries:
             bounds.update(d for d in (e.added, e.ended) if d is not None)
         self._bounds = sorted(bounds)
         self._list_bounds = frozenset(list_bounds)
+        self._scoped_bounds = tuple(scoped_bounds)
         self._dest_classes: dict[str | None, int] = {}
         self._class_of_sig: dict[tuple[Any, ...], int] = {}
         self._lock = threading.Lock()
@@ -169,6 +176,11 @@ class GroupAnswerer:
         if read_hs2017(self.catalog, code) is not None:
             return list(range(size))
         days = set(self._list_bounds)
+        for period, period_days in self._scoped_bounds:
+            # (the coverage note of a period limited to some codes is the
+            # same on both sides of its dates for a code it does not concern)
+            if period.concerns(code):
+                days.update(period_days)
         for hit in self.catalog.find_code(code):
             days.update(d for d in (hit.entry.added, hit.entry.ended) if d is not None)
         starts = [0]
