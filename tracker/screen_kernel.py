@@ -908,11 +908,24 @@ def _decisive_codes(catalog: Catalog, splits: dict[str, Any]) -> set[str]:
     for meta in catalog.lists.values():
         for period in meta.coverage:
             codes.update(period.codes)
-    for old, split in splits.items():
-        if len(split.hs2022) != 1 or len(split.hs2022[0]) != len(old):
-            continue
-        new = split.hs2022[0]
-        codes.update(old + c[len(new) :] for c in list(codes) if c.startswith(new))
+    moved = [
+        (old, split.hs2022[0])
+        for old, split in splits.items()
+        if len(split.hs2022) == 1 and len(split.hs2022[0]) == len(old)
+    ]
+    # the codes under each successor, found by their first digits (not by
+    # testing every code against every successor)
+    sizes = sorted({len(new) for _, new in moved})
+    under: dict[str, list[str]] = {}
+    for c in codes:
+        for n in sizes:
+            under.setdefault(c[:n], []).append(c)
+    for old, new in moved:
+        added = [old + c[len(new) :] for c in under.get(new, ())]
+        codes.update(added)
+        for c in added:  # (they may lie under a later successor too)
+            for n in sizes:
+                under.setdefault(c[:n], []).append(c)
     return codes
 
 
