@@ -780,3 +780,13 @@ def test_answer_texts_number_equal_texts_alike_and_renumber_when_full() -> None:
     ids2, values2 = texts.ids([b])
     assert values2 is not values
     assert [values2[f][i] for f, i in enumerate(ids2[0].tolist())][1] == "chpl"
+
+
+def test_picker_takes_the_parts_of_the_wanted_lists_in_order() -> None:
+    from tracker.screen_answer import _picker
+
+    lists = ("a", "b", "c")
+    parts = (("a", True, ""), ("b", False, "gap"), ("c", True, ""))
+    for wanted in ("ac", "b", "", "abc"):
+        pick = _picker(lists, {k: k in wanted for k in lists})
+        assert pick(parts) == tuple(p for p in parts if p[0] in wanted)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import Any, Literal
 
 from tracker.catalog import Catalog
@@ -152,8 +153,12 @@ class GroupAnswerer:
         self._coarse_memo: dict[tuple[Any, ...], int] = {}
         #: facts (see ``template_id``) -> their number
         self._fact_ids: dict[tuple[Any, ...], int] = {}
-        #: destination -> per list: does it apply to or concern it
-        self._relevant: dict[str | None, dict[str, bool]] = {}
+        #: destination -> per list: does it apply to or concern it; and what
+        #: picks those lists' parts of a date state (``_date_state``)
+        self._relevant: dict[
+            str | None,
+            tuple[dict[str, bool], Callable[[tuple[Any, ...]], tuple[Any, ...]]],
+        ] = {}
         #: (list, control code, destination) -> does ``obligation`` bind it
         self._binds: dict[tuple[str, str, str | None], bool] = {}
         #: (answer with DEST_MARK, destination) -> the answer filled in
@@ -406,12 +411,12 @@ class GroupAnswerer:
         counts whole, in order. The date state (``_date_state``) counts only
         for the lists that apply to or concern ``dest``.
         """
-        relevant = self._relevant.get(dest)
-        if relevant is None:
+        found = self._relevant.get(dest)
+        if found is None:
             applies, concerns = self._list_flags(dest)
-            relevant = self._relevant[dest] = {
-                k: applies[k] or concerns[k] for k in applies
-            }
+            flags = {k: applies[k] or concerns[k] for k in applies}
+            found = self._relevant[dest] = (flags, _picker(self.lists, flags))
+        relevant, pick_state = found
         binds = self._binds
         whole: list[tuple[Any, ...]] = []
         aside: set[str] = set()
@@ -430,8 +435,13 @@ class GroupAnswerer:
                 aside.add(match.list_key)
         # Nor can such a list's date state show: it is not-listed for
         # ``dest`` or answers by its binding matches, on any date.
-        state = tuple(st for st in facts[2] if relevant[st[0]])
-        return (facts[0], tuple(whole), tuple(sorted(aside)), state, dest)
+        return (
+            facts[0],
+            tuple(whole),
+            tuple(sorted(aside)),
+            pick_state(facts[2]),
+            dest,
+        )
 
     def _date_state(self, on: dt.date, code: str) -> tuple[Any, ...]:
         """Per list: can it answer on ``on``, and what does its data leave out."""
@@ -608,3 +618,20 @@ class GroupAnswerer:
             "; ".join(notes),
             tuple(pairs),
         )
+
+
+def _picker(
+    lists: tuple[str, ...], wanted: dict[str, bool]
+) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """What takes the parts of the wanted lists out of a tuple with one per list.
+
+    (A date state has one part per list, in ``lists`` order; itemgetter picks
+    them at C speed.)
+    """
+    at = [i for i, key in enumerate(lists) if wanted[key]]
+    if len(at) >= 2:
+        return itemgetter(*at)  # (a tuple of them)
+    if len(at) == 1:
+        only = at[0]
+        return lambda parts: (parts[only],)
+    return lambda parts: ()
