@@ -29,7 +29,7 @@ from tracker.matching import (
     obligation_basis,
     sort_matches,
 )
-from tracker.models import Match, Regime, Verdict
+from tracker.models import ControlList, Match, Regime, Verdict
 from tracker.models.trusted import trusted
 
 #: Default destination of `tracker check` (ISO 3166-1 alpha-2).
@@ -540,35 +540,42 @@ def list_verdicts(
     memo: dict[tuple[Any, ...], ListVerdict] = catalog.memo.setdefault(
         "list_verdict", {}
     )
-    # per list: the dates its gap and coverage answers change on (the only way
-    # the date matters here)
-    change_days: dict[str, list[dt.date]] | None = catalog.memo.get("list_verdict_days")
-    if change_days is None:
+    # per list (in catalogue order): its key and metadata, the dates its gap
+    # and coverage answers change on (the only way the date matters here), and
+    # whether a coverage period of it is limited to some codes
+    static: dict[str, tuple[ControlList, list[dt.date], bool]] | None = (
+        catalog.memo.get("list_verdict_lists")
+    )
+    if static is None:
         # built whole, then published: screen's threads never see half of it
-        built: dict[str, list[dt.date]] = {}
+        built: dict[str, tuple[ControlList, list[dt.date], bool]] = {}
         for k, about in catalog.lists.items():
             days = {about.covers_from} if about.covers_from is not None else set()
             for p in about.coverage:
                 days.update(d for d in (p.start, p.end) if d is not None)
-            built[k] = sorted(days)
-        change_days = catalog.memo.setdefault("list_verdict_days", built)
+            scoped = any(p.codes for p in about.coverage)
+            built[k] = (about, sorted(days), scoped)
+        static = catalog.memo.setdefault("list_verdict_lists", built)
     by_list: dict[str, list[Match]] = {}
     for m in matches:
         by_list.setdefault(m.list_key, []).append(m)
-    for key, meta in catalog.lists.items():
+    for key, (meta, change_days, scoped) in static.items():
         if lists is not None and key not in lists:
             continue
-        own = by_list.get(key, [])
+        own: Sequence[Match] = by_list.get(key, ())
         memo_key = (
             key,
-            tuple([(m.entry_id, m.verdict, m.control_code, m.tier) for m in own]),
+            tuple([(m.entry_id, m.verdict, m.control_code, m.tier) for m in own])
+            if own
+            else (),
             dest,
             shown_dest,
             # the gap reason names the date itself
             on
             if meta.covers_from is not None and on < meta.covers_from
-            else bisect.bisect_right(change_days[key], on),
-            catalog.coverage_scope(key, codes or None),
+            else bisect.bisect_right(change_days, on),
+            # (None for a list without periods limited to some codes)
+            catalog.coverage_scope(key, codes or None) if scoped else None,
             split.get(key) if split else None,
         )
         known = memo.get(memo_key)
