@@ -201,6 +201,31 @@ def test_the_dates_of_a_period_limited_to_some_codes_split_only_their_rows(
     ]
 
 
+def test_signatures_that_cannot_be_packed_get_the_same_answers(
+    real_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A signature whose parts outgrow the int64 packing (never met on real
+    # data) is looked up part by part, in a dict: the rows get the same
+    # answers as through the packed tables.
+    rng = random.Random(20261203)
+    codes = _random_codes(real_catalog, rng, 150) + _hs2017_codes(real_catalog, rng, 50)
+    start = dt.date(2021, 6, 1).toordinal()
+    rows = [
+        (
+            code,
+            "",
+            rng.choice(["RU", "KZ", "CN", "DE", ""]),
+            dt.date.fromordinal(start + rng.randint(0, 5 * 365)).isoformat(),
+        )
+        for code in codes
+        for _ in range(2)
+    ]
+    packed = screen_frame(frame(rows), real_catalog, columns=COLS).frame
+    monkeypatch.setattr(Screener, "_pack", lambda self, parts: None)
+    unpacked = screen_frame(frame(rows), real_catalog, columns=COLS).frame
+    pd.testing.assert_frame_equal(packed, unpacked)
+
+
 def test_answer_per_row_equals_vectorised(mini_catalog: Catalog) -> None:
     scr = Screener(mini_catalog, destination="ru")
     rows = [("854231", "", "", "2024-06-01"), ("845961", "", "DE", "2024-06-01")]
