@@ -211,3 +211,74 @@ def test_countries_are_kept_until_a_dataset_file_changes(
     assert fresh() == first
     assert len(parsed) == 2
     countries_module._load_cached.cache_clear()
+
+
+_FOLD_RUN = """
+import json, sys, unicodedata
+from pathlib import Path
+import tracker.text as text
+from tracker.catalog import load_catalog
+from tracker.scanning import Scanner
+
+calls = []
+real = unicodedata.normalize
+class Counting:
+    def __getattr__(self, name):
+        return getattr(unicodedata, name)
+    def normalize(self, form, s):
+        calls.append(1)
+        return real(form, s)
+text.unicodedata = Counting()  # what builds the tables normalises 65,536 characters
+scanner = Scanner.from_catalog(load_catalog(Path(sys.argv[1])))
+kept = text.fold_tables_kept()
+sample = "ＮＩＴＲＯＣＥＬＬＵＬＯＳＥ, МИКРОСХЕМЫ, Straße, İzmir, 無人機 and Microchips went to Iran. " * 20
+result = scanner.scan(sample, chunk_size=300, workers=1)
+folded = text.Folded.of(sample, text.code_points(sample)).text
+print(json.dumps({"kept": kept, "normalised": len(calls),
+                  "goods": [list(r[1:4]) for r in result.goods_rows], "folded": folded}))
+"""
+
+
+def test_the_text_folding_tables_are_kept_between_runs(
+    datasets: Path, tmp_path: Path
+) -> None:
+    # A text of several chunks is folded with tables of every BMP code point
+    # (0.2 s to build): the first run keeps them, the next reads them back,
+    # normalises no character to build them and finds the same; a damaged
+    # file is no cache.
+    import json
+    import subprocess
+    import sys
+
+    def run() -> dict[str, object]:
+        out = subprocess.run(
+            [sys.executable, "-c", _FOLD_RUN, str(datasets)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "TRACKER_CACHE_DIR": str(tmp_path / "cache")},
+        )
+        found: dict[str, object] = json.loads(out.stdout)
+        return found
+
+    first = run()
+    assert first["kept"] is False and first["normalised"] > 60_000
+    (kept,) = (tmp_path / "cache").glob("fold-*.pickle")
+    second = run()
+    assert second["kept"] is True and second["normalised"] < 1_000
+    assert second["goods"] == first["goods"] and second["folded"] == first["folded"]
+    assert first["goods"]  # the sample has goods names
+    kept.write_bytes(kept.read_bytes()[:40] + b"damaged")
+    third = run()
+    assert third["kept"] is False and third["normalised"] > 60_000
+    assert third["goods"] == first["goods"] and third["folded"] == first["folded"]
+
+
+def test_folding_tables_of_another_unicode_version_are_not_used() -> None:
+    from tracker import text
+
+    table = bytes(4 * 0x10000)
+    assert not text.use_fold_tables(("1.0.0", "[x]", table))
+    assert not text.use_fold_tables((text.unicodedata.unidata_version, "[x]", b"short"))
+    assert not text.use_fold_tables(None)
+    assert not text.fold_tables_kept() or text.use_fold_tables(text.fold_tables())
