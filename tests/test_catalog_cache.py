@@ -281,4 +281,6 @@ def test_folding_tables_of_another_unicode_version_are_not_used() -> None:
     assert not text.use_fold_tables(("1.0.0", "[x]", table))
     assert not text.use_fold_tables((text.unicodedata.unidata_version, "[x]", b"short"))
     assert not text.use_fold_tables(None)
-    assert not text.fold_tables_kept() or text.use_fold_tables(text.fold_tables())
+    # tables of this Python fit (the same as built here, so nothing changes)
+    assert text.use_fold_tables(text.fold_tables())
+    assert text.fold_tables_kept()
