@@ -51,14 +51,24 @@ def _digest(root: Path) -> bytes:
     return h.digest()
 
 
-def code_digest(files_digest: bytes) -> bytes | None:
+def code_digest(files_digest: bytes, sources: bytes | None = None) -> bytes | None:
     """A digest of the datasets (``digest``) and tracker's own source files.
 
     The key of what tracker's code builds from a loaded catalogue (the
     scanner's compiled aliases): a changed module (size, modification time)
-    rebuilds it, not only a new version.
+    rebuilds it, not only a new version. ``sources``: ``source_digest()``
+    when the caller has it already (it stats every module).
     """
-    h = hashlib.sha256(files_digest)
+    if sources is None:
+        sources = source_digest()
+    if sources is None:
+        return None
+    return hashlib.sha256(files_digest + sources).digest()
+
+
+def source_digest() -> bytes | None:
+    """A digest of the path, size and modification time of tracker's source files."""
+    h = hashlib.sha256()
     package = Path(__file__).resolve().parent
     try:
         for path in sorted(package.rglob("*.py")):

@@ -987,7 +987,8 @@ def _keep_longest(hits: list[_RawHit]) -> list[_Hit]:
     return kept
 
 
-_SCANNERS: dict[int, tuple[Catalog, Scanner]] = {}
+#: Per catalogue: the scanner and where the text-folding tables are kept.
+_SCANNERS: dict[int, tuple[Catalog, Scanner, tuple[Path, bytes] | None]] = {}
 
 
 def _scanner_for(catalog: Catalog) -> Scanner:
@@ -999,8 +1000,9 @@ def _scanner_for(catalog: Catalog) -> Scanner:
     # Kept between runs while neither the datasets (of a catalogue loaded
     # from them) nor tracker's code change.
     root = catalog.path.resolve()
+    sources = catalog_cache.source_digest()
     key = (
-        catalog_cache.code_digest(catalog.files_digest)
+        catalog_cache.code_digest(catalog.files_digest, sources)
         if catalog.files_digest is not None
         else None
     )
@@ -1014,20 +1016,22 @@ def _scanner_for(catalog: Catalog) -> Scanner:
         scanner = Scanner(catalog, countries, rules)
         if key:
             catalog_cache.write_object(root, key, scanner, "scanner")
-    _SCANNERS[id(catalog)] = (catalog, scanner)
     # The text-folding tables an earlier run kept (see _prepare_fold_tables).
-    where = _fold_cache(catalog)
+    where = _fold_cache(catalog, sources)
     if where is not None:
         use_fold_tables(catalog_cache.read_object(*where, "fold"))
+    _SCANNERS[id(catalog)] = (catalog, scanner, where)
     return scanner
 
 
-def _fold_cache(catalog: Catalog) -> tuple[Path, bytes] | None:
+def _fold_cache(
+    catalog: Catalog, sources: bytes | None = None
+) -> tuple[Path, bytes] | None:
     """Where the text-folding tables are kept: (folder key, digest), or None.
 
     They depend on Python's Unicode data and tracker's code, not on the
     datasets: the digest is of Python's version and byte order and of
-    tracker's source files.
+    tracker's source files (``sources``: their digest, if at hand).
     """
     import hashlib
     import sys
@@ -1035,7 +1039,7 @@ def _fold_cache(catalog: Catalog) -> tuple[Path, bytes] | None:
     from tracker import catalog_cache
 
     base = hashlib.sha256(f"{sys.version}|{sys.byteorder}".encode()).digest()
-    key = catalog_cache.code_digest(base)
+    key = catalog_cache.code_digest(base, sources)
     return None if key is None else (catalog.path.resolve(), key)
 
 
@@ -1043,12 +1047,17 @@ def _prepare_fold_tables(catalog: Catalog) -> None:
     """Build the tables of code-point folding now (before forking workers).
 
     Built once (about 0.2 s) and kept in the cache for later runs; read back
-    when the scanner was (``_scanner_for``).
+    when the scanner was (``_scanner_for``, which also worked out where).
     """
     kept = fold_tables_kept()
     prepare_code_point_tables()
-    where = _fold_cache(catalog)
-    if not kept and where is not None:
+    if kept:
+        return
+    known = _SCANNERS.get(id(catalog))
+    where = known[2] if known is not None and known[0] is catalog else None
+    if where is None:
+        where = _fold_cache(catalog)
+    if where is not None:
         from tracker import catalog_cache
 
         catalog_cache.write_object(*where, fold_tables(), "fold")
