@@ -826,13 +826,9 @@ class _SortedIds:
         """Remember ``ids`` for ``keys`` (a key already known keeps its id)."""
         with self._lock:
             known, old = self._table
-            if len(known):
-                at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
-                new = known[at] != keys
-            else:
-                new = np.ones(len(keys), dtype=bool)
-            all_keys = np.concatenate([known, keys[new]])
-            all_ids = np.concatenate([old, ids[new]])
+            # known keys come first: np.unique keeps the first of equal keys
+            all_keys = np.concatenate([known, keys])
+            all_ids = np.concatenate([old, ids])
             keys_u, first = np.unique(all_keys, return_index=True)
             self._table = (keys_u, all_ids[first])
 
