@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, MINI_DATASETS, REAL_DATASETS
@@ -705,13 +705,6 @@ def test_key_search_finds_every_occurrence_in_the_order_collect_reads(
 
     keys = list(dict.fromkeys(keys))
     assert _finder(keys)(text, overlapping=True) == _key_hits_reference(keys, text)
-    # A pattern given twice is found twice (the plan for long texts has a
-    # key's forms next to other keys, equal ones too), in the automata of
-    # both kinds.
-    for dense in (False, True):
-        twice = keys + keys
-        found = _finder(twice, dense)(text, overlapping=True)
-        assert sorted(found) == sorted(_key_hits_reference(twice, text))
 
 
 def test_cjk_keys_are_found_in_the_whole_text_as_in_its_cjk_words(
@@ -850,123 +843,3 @@ def test_the_automata_of_long_texts_find_the_same_key_hits(scanner: Scanner) -> 
         compact = _finder(keys)(text, overlapping=True)
         assert len(compact) > 30
         assert _finder(keys, dense=True)(text, overlapping=True) == compact
-
-
-_GLUE = [" ", "", "-", ". ", ", ", "  ", "\n", "/", "_", "—", "1", "x"]
-_ENDINGS = ["", "", "s", "es", "ies", "а", "ы", "ов", "ами", "ой", "en", "n", "_"]
-
-
-@pytest.fixture(scope="module")
-def scan_words(scanner: Scanner) -> list[str]:
-    words = scanner.aliases(("strong", "weak", "country", "trap"))
-    return sorted(set(words))
-
-
-@settings(deadline=None)  # (the first example builds the plan)
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(min_value=0, max_value=10**6),
-            st.sampled_from(_ENDINGS),
-            st.sampled_from(_GLUE),
-        ),
-        min_size=1,
-        max_size=60,
-    )
-)
-def test_long_text_plan_confirms_the_same_hits_as_the_key_by_key_path(
-    scanner: Scanner, scan_words: list[str], parts: list[tuple[int, str, str]]
-) -> None:
-    # The plan for long texts takes the hits of plain aliases for the whole
-    # text at once (their literal forms, a word boundary on each side); it
-    # must confirm exactly the hits, spans, aliases and sequence numbers of
-    # the one-hit-at-a-time path, inflected names, names glued to letters,
-    # digits and underscores, and names in longer words included.
-    from tracker.text import Folded
-
-    scanner._for_long_text()
-    text = "".join(
-        scan_words[at % len(scan_words)] + ending + glue for at, ending, glue in parts
-    )
-    folded = Folded.of(text)
-    points = code_points(folded.text)
-    assert points is not None
-    _assert_same_hits(
-        scanner._collect(folded.text), scanner._collect(folded.text, points)
-    )
-
-
-def _assert_same_hits(by_key: Any, planned: Any) -> None:
-    # Of hits of one span and alike aliases (see _first_plain), the plan
-    # takes only the first, which is all _keep_longest keeps of them; the
-    # hits it takes are the same, sequence numbers included.
-    from tracker.scanning import _keep_longest
-
-    for one, other in zip(by_key[:2], planned[:2], strict=True):
-        assert set(other) <= set(one)
-        assert _keep_longest(list(one)) == _keep_longest(list(other))
-    assert sorted(by_key[2], key=_hit_order) == sorted(planned[2], key=_hit_order)
-
-
-def _hit_order(hit: tuple[Any, ...]) -> tuple[int, ...]:
-    return tuple(hit[:-1])
-
-
-def test_long_text_plan_takes_most_hits_in_bulk(scanner: Scanner) -> None:
-    # The plan must do its job: on the corpus, most key hits are the forms
-    # of plain aliases, taken without a Python step each; the rest are the
-    # keys of aliases it cannot take (several words, a lead).
-    from tracker.text import Folded
-
-    scanner._for_long_text()
-    plan = scanner._long
-    assert plan is not None
-    folded = Folded.of(_corpus_text() * 3)
-    points = code_points(folded.text)
-    assert points is not None
-    found = plan.find(folded.text, overlapping=True)
-    others = plan.take(folded.text, points, len(folded.text) + 1, 6, [], [], [])
-    assert len(others) < len(found) / 2
-    by_key = scanner._collect(folded.text)
-    _assert_same_hits(by_key, scanner._collect(folded.text, points))
-    assert len(by_key[0]) > 100
-    assert len(by_key[1]) > 100
-
-
-def test_long_text_plan_keeps_ties_between_keys(tmp_path: Path) -> None:
-    # Two keys may find one span: "widgets" is a form of the alias "widget"
-    # (one category) and an alias of its own (another category): both
-    # mentions count. "Hongkong" is the German name and "Hong Kong" (its key
-    # "hong") with no space: the key that ends first names the country.
-    root = tmp_path / "datasets"
-    shutil.copytree(MINI_DATASETS, root)
-    with (root / "categories.yml").open("a", encoding="utf-8") as out:
-        out.write(
-            '- key: widget\n  title: Widget\n  hs_codes: ["8542"]\n'
-            "  aliases:\n    en: [widget]\n"
-            '- key: widget_sets\n  title: Widget sets\n  hs_codes: ["8542"]\n'
-            "  aliases:\n    en: [widgets]\n"
-        )
-    scanner = Scanner.from_catalog(load_catalog(root))
-    text = " ".join(
-        ["Widgets left Hongkong by sea.", "A widget went to Hong Kong."] * 4
-    )
-    whole = scanner.scan(text)
-    chunked = scanner.scan(text, chunk_size=60)
-    assert chunked == whole
-    widgets = [(m.category, m.start) for m in chunked.mentions if m.start == 0]
-    assert sorted(widgets) == [("widget", 0), ("widget_sets", 0)]
-    places = {(m.alias, m.text) for m in chunked.country_mentions}
-    assert places == {("Hong Kong", "Hongkong"), ("Hong Kong", "Hong Kong")}
-
-
-def test_word_tables_are_what_python_calls_word_characters() -> None:
-    import numpy as np
-
-    from tracker.scanning import _word_tables
-
-    word, alnum = _word_tables()
-    every = [chr(c) for c in range(0x10000)]
-    assert alnum.tolist() == [c.isalnum() for c in every]
-    assert word.tolist() == [c.isalnum() or c == "_" for c in every]
-    assert word.dtype == np.bool_ and not word[1] and word[ord("_")]

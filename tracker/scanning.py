@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import functools
 import gc
 import itertools
 import re
@@ -12,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
 import ahocorasick_rs
 
@@ -51,9 +50,6 @@ from tracker.text import (
     prepare_code_point_tables,
     use_fold_tables,
 )
-
-if TYPE_CHECKING:
-    from tracker.text import CodePoints
 
 __all__ = [
     "CodeMention",
@@ -175,19 +171,15 @@ def _is_literal(pattern: str, key: str) -> bool:
     return pattern == re.escape(key)
 
 
-def _endings(pattern: str, key: str) -> list[str]:
-    """The optional endings of a plain pattern (see _is_plain), as written."""
-    m = _PLAIN_TAIL.fullmatch(pattern, len(re.escape(key)))
-    return m.group(1).split("|") if m is not None and m.group(1) else []
-
-
 def _tail(pattern: str, key: str) -> int:
     """The characters after the key that decide a plain pattern's match.
 
     A plain pattern is the key, optional endings (word characters) and no word
     character after them: its longest ending and one more character.
     """
-    return max(map(len, _endings(pattern, key)), default=0) + 1
+    m = _PLAIN_TAIL.fullmatch(pattern, len(re.escape(key)))
+    endings = m.group(1).split("|") if m is not None and m.group(1) else []
+    return max(map(len, endings), default=0) + 1
 
 
 def _matcher(spec: _Spec) -> Callable[[str, int], re.Match[str] | None]:
@@ -325,35 +317,27 @@ class Scanner:
             # a comma) never matches, as a CJK word is where it may match.
         self._keys = keys
         self._cjk_keys = cjk_keys
-        self._long_parts = _long_parts(keys, self._values)
-        #: Bits of a hit's sequence number for the aliases of one key hit.
-        self._shift = max(6, max(map(len, table.values()), default=0).bit_length())
         self._build_finders()
 
     def _build_finders(self, dense: bool = False) -> None:
         self._find = _finder(self._keys, dense) if self._keys else None
         self._find_cjk = _finder(self._cjk_keys, dense) if self._cjk_keys else None
         self._dense = dense
-        #: The plan for long texts (built by _for_long_text).
-        self._long: _LongPlan | None = None
 
     def _for_long_text(self) -> None:
-        """Build the plan for long texts (:class:`_LongPlan`) and a DFA for CJK keys.
+        """Search with DFAs: a fifth faster than the compact automata, built in 15 ms.
 
-        DFAs search a fifth faster than the compact automata and take 15 ms
-        to build: worth it for a text of more than one chunk (called before
-        the worker processes are forked, so they inherit them).
+        Worth it for a text of more than one chunk (called before the worker
+        processes are forked, so they inherit them).
         """
-        if self._long is None:
-            self._long = _LongPlan.of(self._long_parts, self._values)
-            if self._cjk_keys:
-                self._find_cjk = _finder(self._cjk_keys, dense=True)
+        if not self._dense:
+            self._build_finders(dense=True)
 
     def __getstate__(self) -> dict[str, object]:
         # Kept (tracker.catalog_cache) without the catalogue it was built
-        # from (the caller's), the automata and the plan for long texts
-        # (built again from the keys) and the remembered matches.
-        drop = {"catalog", "_find", "_find_cjk", "_dense", "_long"}
+        # from (the caller's), the automata (built again from the keys) and
+        # the remembered matches.
+        drop = {"catalog", "_find", "_find_cjk", "_dense"}
         state = {k: v for k, v in self.__dict__.items() if k not in drop}
         state["_tails"] = {}
         return state
@@ -374,55 +358,18 @@ class Scanner:
 
     # -- matching
 
-    def _collect(
-        self, folded: str, points: CodePoints | None = None
-    ) -> tuple[list[_RawHit], list[_RawHit], list[_Hit]]:
-        """Return the goods, country and trap hits confirmed in folded text.
-
-        Each hit is numbered (its sequence) by where the key that found it
-        ends and starts, then in the order its key's aliases are confirmed:
-        the order in which the automaton reports the keys.
-
-        ``points``: the code points of ``folded``; with the plan for long
-        texts built (:meth:`_for_long_text`), the hits of plain aliases are
-        then taken for the whole text at once (see :class:`_LongPlan`).
-        """
+    def _collect(self, folded: str) -> tuple[list[_RawHit], list[_RawHit], list[_Hit]]:
+        """Return the goods, country and trap hits confirmed in folded text."""
         goods: list[_RawHit] = []
         places: list[_RawHit] = []
         traps: list[_Hit] = []
         seen: set[tuple[int, int, int]] = set()
-        # Sequence numbers: (key end * width + key start) << shift, plus the
-        # number of the alias confirmed at that key hit (a key has fewer
-        # than 1 << shift aliases).
-        width = len(folded) + 1
-        shift = self._shift
-        values: list[_KeyValue] | list[_KeyValue | None] = self._values
-        plan = self._long
-        key_hits: Iterable[tuple[int, int, int]]
-        if (
-            plan is not None
-            and points is not None
-            and (width * width) << shift < 1 << 62
-        ):
-            # (sequence numbers within int64)
-            key_hits = plan.take(folded, points, width, shift, goods, places, traps)
-            values = plan.values
-        else:
-            key_hits = self._find(folded, overlapping=True) if self._find else ()
+        seq = 0
 
         def confirm(
-            start: int,
-            stop: int,
-            specs: tuple[_Spec, ...],
-            leads: _LeadFilter | None,
-            after: int = 0,
+            start: int, stop: int, specs: tuple[_Spec, ...], leads: _LeadFilter | None
         ) -> None:
-            """Confirm the aliases of a key found at [start, stop).
-
-            ``after``: added to the sequence numbers (the CJK keys' hits come
-            after all others).
-            """
-            seq = after + ((stop * width + start) << shift)
+            """Confirm the aliases of a key found at [start, stop)."""
             plain_end = not folded[stop : stop + 1].isalnum() and (
                 folded[stop : stop + 1] != "_"
             )
@@ -460,11 +407,11 @@ class Scanner:
                     if key in seen:
                         continue
                     seen.add(key)
-                take(s, e, spec, seq)
-                seq += 1
+                take(s, e, spec)
 
-        def take(s: int, e: int, spec: _Spec, seq: int) -> None:
-            """Keep a confirmed hit of ``spec`` at [s, e), numbered ``seq``."""
+        def take(s: int, e: int, spec: _Spec) -> None:
+            """Keep a confirmed hit of ``spec`` at [s, e), numbered in order found."""
+            nonlocal seq
             kind = spec.kind
             if kind == "country":
                 places.append((s, s - e, 0, seq, spec))
@@ -472,29 +419,26 @@ class Scanner:
                 traps.append((s, e, spec))
             else:
                 goods.append((s, s - e, spec.rank, seq, spec))
+            seq += 1
 
         # The common case (one alias without a lead behind a key) is inlined
         # (take() written out: this runs once per key hit);
         # a plain alias followed by no word character matches just its key.
         # Key hits come by end, and of one end the longest first.
+        values = self._values
         tails = self._tails
         if len(tails) > 100_000:
             tails.clear()  # bounded memory
-        for i, start, ke in key_hits:
+        for i, start, e in self._find(folded, overlapping=True) if self._find else ():
             if start and folded[start - 1].isalnum():
                 continue
-            e = ke
-            specs, spec, leads, first = values[i]  # type: ignore[misc]  # (key hits only)
+            specs, spec, leads, first = values[i]
             if spec is None:
                 # Several plain aliases of one country or category behind the
                 # key, followed by no word character: all match the key, and
                 # _keep_longest would keep only the first.
-                if (
-                    first is None
-                    or (nxt := folded[ke : ke + 1]).isalnum()
-                    or nxt == "_"
-                ):
-                    confirm(start, ke, specs, leads)
+                if first is None or (nxt := folded[e : e + 1]).isalnum() or nxt == "_":
+                    confirm(start, e, specs, leads)
                     continue
                 spec = first
             elif not spec.plain:
@@ -502,42 +446,38 @@ class Scanner:
                 if m is None:
                     continue
                 e = m.end()
-            elif (nxt := folded[ke : ke + 1]).isalnum() or nxt == "_":
+            elif (nxt := folded[e : e + 1]).isalnum() or nxt == "_":
                 # A plain pattern's match is decided by the few characters
                 # after its key: worked out once for each (a dense text has
                 # the same inflected names again and again).
-                probe = (spec, folded[ke : ke + spec.tail])
-                length = tails.get(probe)
-                if length is None:
+                probe = (spec, folded[e : e + spec.tail])
+                width = tails.get(probe)
+                if width is None:
                     m = (spec.match or _matcher(spec))(folded, start)
-                    length = tails[probe] = -1 if m is None else m.end() - start
-                if length < 0:
+                    width = tails[probe] = -1 if m is None else m.end() - start
+                if width < 0:
                     continue
-                e = start + length
+                e = start + width
             kind = spec.kind
             if kind == "country":
-                places.append(
-                    (start, start - e, 0, (ke * width + start) << shift, spec)
-                )
+                places.append((start, start - e, 0, seq, spec))
             elif kind == "trap":
                 traps.append((start, e, spec))
             else:
-                goods.append(
-                    (start, start - e, spec.rank, (ke * width + start) << shift, spec)
-                )
+                goods.append((start, start - e, spec.rank, seq, spec))
+            seq += 1
         # A CJK key starts with a CJK character and has none that a CJK word
         # may not have (see _CJK_KEY): its hits in the whole text are its hits
         # in the CJK words of the text.
         if self._find_cjk is not None and _CJK_CHAR.search(folded) is not None:
             cjk_values = self._cjk_values
-            after = (width * width) << shift
             for i, start, e in self._find_cjk(folded, overlapping=True):
                 specs, spec, leads, _ = cjk_values[i]
                 if spec is None or not spec.literal:
-                    confirm(start, e, specs, leads, after)
+                    confirm(start, e, specs, leads)
                     continue
                 # One alias that is its key as written (most Chinese names).
-                take(start, e, spec, after + ((e * width + start) << shift))
+                take(start, e, spec)
         return goods, places, traps
 
     def _scan_into(
@@ -554,12 +494,7 @@ class Scanner:
         """
         points = code_points(chunk) if arrays else None
         folded = Folded.of(chunk, points)
-        folded_points = None
-        if arrays:
-            folded_points = folded.points
-            if folded_points is None:
-                folded_points = code_points(folded.text)
-        goods, places, traps = self._collect(folded.text, folded_points)
+        goods, places, traps = self._collect(folded.text)
         code_hits = find_codes(folded.text, folded.points)
         if not goods and not places and not code_hits:
             return
@@ -864,181 +799,6 @@ _Finder = Callable[..., list[tuple[int, int, int]]]
 _KeyValue = tuple[
     tuple["_Spec", ...], "_Spec | None", "_LeadFilter | None", "_Spec | None"
 ]
-
-
-class _LongPlan:
-    """The key search of a long text, with the hits of plain aliases taken in bulk.
-
-    A plain alias (its key, optional word endings, no word character after
-    them) matches at a key hit exactly where one of its literal forms (the key
-    and the key with each ending) starts after no letter or digit and is
-    followed by no word character. Its forms are put in the automaton in
-    place of its key, and these two tests are run for all hits of a text at
-    once (NumPy); a key behind several aliases that all match alike (see
-    _first_plain) gives each form to the first alias that has it. Other keys
-    (aliases with a lead or a pattern of their own) stay keys, confirmed one
-    hit at a time by Scanner._collect.
-    """
-
-    def __init__(
-        self,
-        patterns: list[str],
-        values: list[_KeyValue | None],
-        forms: list[tuple[int, int, _Spec]],
-    ) -> None:
-        import numpy as np
-
-        self.find = _finder(patterns, dense=True)
-        #: By pattern: the key's value (Scanner._values), or None for a form.
-        self.values = values
-        specs = list(dict.fromkeys(spec for _, _, spec in forms))
-        number = {id(spec): i for i, spec in enumerate(specs)}
-        self.specs = specs
-        count = len(patterns)
-        #: By pattern: a form of a plain alias?
-        self.is_form = np.zeros(count, dtype=bool)
-        #: By pattern (forms): the alias (in self.specs) and its key's length.
-        self.spec_of = np.zeros(count, dtype=np.int64)
-        self.key_length = np.zeros(count, dtype=np.int64)
-        for at, length, spec in forms:
-            self.is_form[at] = True
-            self.spec_of[at] = number[id(spec)]
-            self.key_length[at] = length
-        #: By alias: 0 goods, 1 country, 2 trap; and its rank.
-        self.kind = np.array(
-            [{"country": 1, "trap": 2}.get(s.kind, 0) for s in specs], dtype=np.int8
-        )
-        self.rank = [s.rank for s in specs]
-
-    @classmethod
-    def of(cls, parts: _LongParts, values: list[_KeyValue]) -> _LongPlan:
-        """The plan of :func:`_long_parts` for a scanner's keys and their values."""
-        patterns, key_at, forms = parts
-        return cls(patterns, [None if at < 0 else values[at] for at in key_at], forms)
-
-    def take(
-        self,
-        folded: str,
-        points: CodePoints,
-        width: int,
-        shift: int,
-        goods: list[_RawHit],
-        places: list[_RawHit],
-        traps: list[_Hit],
-    ) -> list[tuple[int, int, int]]:
-        """Add the hits of plain aliases in ``folded`` to the lists; return the other key hits.
-
-        The key hits returned (pattern number, start, end; in the order
-        found) start after no letter or digit; numbers as in Scanner._collect.
-        """
-        import numpy as np
-
-        found = self.find(folded, overlapping=True)
-        if not found:
-            return []
-        # (fromiter over the flat numbers: twice as fast as np.array)
-        table = np.fromiter(
-            itertools.chain.from_iterable(found), dtype=np.int64, count=3 * len(found)
-        )
-        pattern, start, end = table[0::3], table[1::3], table[2::3]
-        word, alnum = _word_tables()
-        # Starts after no letter or digit; ends before no word character.
-        free = (start == 0) | ~alnum[np.take(points, start - 1, mode="clip")]
-        closed = (end >= points.size) | ~word[np.take(points, end, mode="clip")]
-        form = self.is_form[pattern]
-        others = [found[i] for i in np.flatnonzero(free & ~form).tolist()]
-        hit = np.flatnonzero(free & form & closed)
-        if not hit.size:
-            return others
-        at = pattern[hit]
-        start, end = start[hit], end[hit]
-        spec_of = self.spec_of[at]
-        seq = (((start + self.key_length[at]) * width + start) << shift).tolist()
-        kind = self.kind[spec_of]
-        specs = self.specs
-        rank = self.rank
-        starts = start.tolist()
-        ends = end.tolist()
-        numbers = spec_of.tolist()
-        if (kind == 0).all():
-            goods.extend(
-                (s, s - e, rank[n], q, specs[n])
-                for s, e, n, q in zip(starts, ends, numbers, seq, strict=True)
-            )
-            return others
-        for s, e, n, q, k in zip(
-            starts, ends, numbers, seq, kind.tolist(), strict=True
-        ):
-            if k == 1:
-                places.append((s, s - e, 0, q, specs[n]))
-            elif k == 2:
-                traps.append((s, e, specs[n]))
-            else:
-                goods.append((s, s - e, rank[n], q, specs[n]))
-        return others
-
-
-#: The patterns of a _LongPlan, by pattern the key (in Scanner._keys) it is or
-#: -1 for a form, and the forms (pattern, its key's length, alias).
-_LongParts = tuple[list[str], list[int], list[tuple[int, int, "_Spec"]]]
-
-
-def _long_parts(keys: list[str], values: list[_KeyValue]) -> _LongParts:
-    """The patterns of the plan for long texts (:class:`_LongPlan`) of these keys.
-
-    Worked out with the scanner (and kept with it in the cache): a few
-    tens of milliseconds.
-    """
-    forms_of: dict[int, dict[str, _Spec]] = {}
-    for at, (key, (specs, single, leads, first)) in enumerate(
-        zip(keys, values, strict=True)
-    ):
-        if single is not None and single.plain:
-            alike = [single]
-        elif single is None and first is not None and leads is None:
-            alike = list(specs)
-        else:
-            continue
-        forms: dict[str, _Spec] = {}
-        for spec in alike:
-            for ending in ("", *_endings(spec.pattern.pattern, key)):
-                forms.setdefault(key + ending, spec)
-        forms_of[at] = forms
-    # A form may be another key's form or a key itself: the automaton
-    # reports every pattern found, each of equal ones too.
-    patterns: list[str] = []
-    key_at: list[int] = []
-    plan_forms: list[tuple[int, int, _Spec]] = []
-    for at, key in enumerate(keys):
-        own = forms_of.get(at)
-        if own is None:
-            patterns.append(key)
-            key_at.append(at)
-            continue
-        for form, spec in own.items():
-            plan_forms.append((len(patterns), len(key), spec))
-            patterns.append(form)
-            key_at.append(-1)
-    return patterns, key_at, plan_forms
-
-
-@functools.cache
-def _word_tables() -> tuple[Any, Any]:
-    """Per BMP code point: a word character (``\\w``: ``str.isalnum`` or ``_``)? a letter or digit?"""
-    import numpy as np
-
-    # The regex engine marks them all at C speed (20 ms, not 100 ms with a
-    # call a character); U+0001, the mark, is no word character either.
-    every = "".join(map(chr, range(0x10000))).replace("\x01", "\x00")
-    marked = _WORD.sub("\x01", every)
-    word = np.frombuffer(_NOT_MARK.sub("\x00", marked).encode("latin-1"), dtype=bool)
-    alnum = word.copy()
-    alnum[ord("_")] = False
-    return word, alnum
-
-
-_WORD = re.compile(r"\w")
-_NOT_MARK = re.compile("[^\x01]")
 
 
 def _finder(keys: list[str], dense: bool = False) -> _Finder:
