@@ -143,3 +143,22 @@ def test_closing_early_ends_workers_that_wait_to_send_an_answer() -> None:
     results.close()
     assert time.monotonic() - started < 4.0  # a hang detector, not a speed test
     assert _no_workers_left()
+
+
+def test_the_next_task_is_taken_while_the_workers_work() -> None:
+    # A worker that answers gets the next task at once: it was taken from
+    # the tasks (and pickled) while the worker was still at the last one.
+    taken_at: dict[int, float] = {}
+
+    def tasks() -> Iterator[int]:
+        for n in range(3):
+            taken_at[n] = time.monotonic()
+            yield n
+
+    def work(n: int) -> float:
+        time.sleep(0.2)
+        return time.monotonic()  # (one clock for all processes)
+
+    ended = list(forked_map(work, tasks(), 1))
+    assert taken_at[1] < ended[0]
+    assert taken_at[2] < ended[1]
