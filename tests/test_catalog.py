@@ -215,3 +215,32 @@ def test_missing_lists_folder(tmp_path: Path) -> None:
     report = validate_datasets(tmp_path)
     assert not report.valid
     assert "has no lists/ folder" in str(report.problems[0])
+
+
+def test_entry_indexes_hold_every_entry_in_file_order(real_catalog: Catalog) -> None:
+    # entries_of and entries_linked_to are looked up, not searched: they must
+    # give what a walk over all entries gives, in the same order.
+    catalog = real_catalog
+    for key in catalog.lists:
+        walked = [e for e in catalog.entries if e.list_key == key]
+        assert catalog.entries_of(key) == walked
+        counts = {"official": 0, "secondary": 0, "unverified": 0}
+        for entry in walked:
+            counts[entry.verification] += 1
+        assert catalog.verification_counts(key) == counts
+    linked = 0
+    for key in catalog.categories:
+        walked = [e for e in catalog.entries if key in e.categories]
+        assert list(catalog.entries_linked_to(key)) == walked
+        linked += len(walked)
+    assert linked > 50
+    assert catalog.entries_of("no-such-list") == []
+    assert catalog.entries_linked_to("no-such-category") == ()
+    none = {"official": 0, "secondary": 0, "unverified": 0}
+    assert catalog.verification_counts("no-such-list") == none
+    # Each call gives its own dict: changing one changes no later answer.
+    key = next(iter(catalog.lists))
+    catalog.verification_counts(key)["official"] = -1
+    catalog.verification_counts("no-such-list")["official"] = -1
+    assert catalog.verification_counts(key)["official"] >= 0
+    assert catalog.verification_counts("no-such-list") == none

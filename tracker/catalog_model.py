@@ -36,6 +36,10 @@ class CodeHit:
     relation: str
 
 
+#: verification_counts of a list without entries.
+_NO_ENTRIES = {"official": 0, "secondary": 0, "unverified": 0}
+
+
 @dataclass
 class Catalog:
     """Every list, entry, category and HS reference row, with lookup indexes."""
@@ -81,16 +85,43 @@ class Catalog:
         """Entries that cover a whole other list (``covers_list``), in file order."""
         return tuple(e for e in self.entries if e.covers_list is not None)
 
+    @functools.cached_property
+    def _entries_by_list(self) -> dict[str, tuple[ControlEntry, ...]]:
+        """List key -> its entries, in file order."""
+        index: dict[str, list[ControlEntry]] = defaultdict(list)
+        for entry in self.entries:
+            index[entry.list_key].append(entry)
+        return {key: tuple(found) for key, found in index.items()}
+
+    @functools.cached_property
+    def _entries_by_category(self) -> dict[str, tuple[ControlEntry, ...]]:
+        """Category key -> the entries the curators linked to it, in file order."""
+        index: dict[str, list[ControlEntry]] = defaultdict(list)
+        for entry in self.entries:
+            for key in dict.fromkeys(entry.categories):
+                index[key].append(entry)
+        return {key: tuple(found) for key, found in index.items()}
+
     def entries_of(self, list_key: str) -> list[ControlEntry]:
         """Return the entries of one list, in file order."""
-        return [e for e in self.entries if e.list_key == list_key]
+        return list(self._entries_by_list.get(list_key, ()))
+
+    def entries_linked_to(self, category_key: str) -> tuple[ControlEntry, ...]:
+        """Return the entries linked to a category (``categories``), in file order."""
+        return self._entries_by_category.get(category_key, ())
 
     def verification_counts(self, list_key: str) -> dict[str, int]:
         """Return how many entries of a list are official, secondary, unverified."""
-        counts = {"official": 0, "secondary": 0, "unverified": 0}
-        for e in self.entries_of(list_key):
-            counts[e.verification] += 1
-        return counts
+        return dict(self._verification_counts.get(list_key, _NO_ENTRIES))
+
+    @functools.cached_property
+    def _verification_counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for key, entries in self._entries_by_list.items():
+            counts = out[key] = dict(_NO_ENTRIES)
+            for e in entries:
+                counts[e.verification] += 1
+        return out
 
     def find_code(self, digits: str) -> list[CodeHit]:
         """Return every entry code related to ``digits`` (any date, any list).

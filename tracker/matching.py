@@ -391,9 +391,7 @@ def match_category(
 ) -> list[Match]:
     """Return entries the curators linked to a category (basis ``category``)."""
     out: list[Match] = []
-    for entry in catalog.entries:
-        if category_key not in entry.categories:
-            continue
+    for entry in catalog.entries_linked_to(category_key):
         if not _usable(catalog, entry, as_of, lists):
             continue
         verdict, condition = _entry_verdict(entry)
