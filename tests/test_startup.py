@@ -151,3 +151,16 @@ def test_a_json_scan_loads_neither_the_terminal_library_nor_yaml_twice(
         reports.append(json.loads(result.stderr.strip().splitlines()[-1]))
     assert reports[0]["exit"] == 0 and "rich" not in reports[0]["heavy"]
     assert reports[1] == {"exit": 0, "heavy": []}
+
+
+def test_folding_a_long_text_does_not_import_numpy_ma() -> None:
+    # np.unique imports numpy.ma (15-20 ms), and a scan's worker processes
+    # fold their chunks after they were forked: each would pay it.
+    result = _run(
+        "import sys\n"
+        "from tracker.text import Folded, code_points\n"
+        "text = 'Ａｌｌ ｔｈｅ ｍａｃｈｉｎｅｓ，ｔｏ ＲＵ。' * 500\n"
+        "folded = Folded.of(text, code_points(text))\n"
+        "print(folded.points is not None, folded.text[:3], 'numpy.ma' in sys.modules)"
+    )
+    assert result.stdout.split() == ["True", "all", "False"], result.stderr

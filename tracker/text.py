@@ -663,7 +663,8 @@ def _fold_points(points: CodePoints) -> tuple[str, CodePoints] | None:
     special_at = np.flatnonzero(out == _SPECIAL)
     if special_at.size:
         found = points[special_at]
-        for cp in np.unique(found).tolist():
+        # (not np.unique: it imports numpy.ma, 20 ms in each scanning worker)
+        for cp in sorted(set(found.tolist())):
             single = _single_fold(chr(cp))
             if single is None:
                 return None
