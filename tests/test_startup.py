@@ -164,3 +164,41 @@ def test_folding_a_long_text_does_not_import_numpy_ma() -> None:
         "print(folded.points is not None, folded.text[:3], 'numpy.ma' in sys.modules)"
     )
     assert result.stdout.split() == ["True", "all", "False"], result.stderr
+
+
+def test_scan_workers_import_nothing_the_parent_could_before_forking(
+    tmp_path: Path,
+) -> None:
+    # A text of more than one chunk is scanned in forked worker processes: a
+    # module that each of them imports after the fork costs its import once
+    # per worker, where importing it in the parent, before forking, would do.
+    from tracker.text import CHUNK_CHARS
+
+    text = tmp_path / "long.txt"
+    line = "Ｔｈｅ CNC machines went from China to Russia via Hong Kong，ｓｅａ。\n"
+    text.write_text(line * (2 * CHUNK_CHARS // len(line) + 10), encoding="utf-8")
+    report = tmp_path / "imported"
+    code = (
+        "import os, sys\n"
+        "import tracker.forked_map as fm\n"
+        "serve = fm._serve\n"
+        "def _serve(*args):\n"
+        "    before = set(sys.modules)\n"
+        "    try:\n"
+        "        serve(*args)\n"
+        "    finally:\n"
+        f"        with open({str(report)!r} + str(os.getpid()), 'w') as out:\n"
+        "            out.write(' '.join(sorted(set(sys.modules) - before)))\n"
+        "fm._serve = _serve\n"
+        "from tracker.cli import main\n"
+        f"sys.argv = ['tracker', 'scan', {str(text)!r}, '--format', 'json']\n"
+        "main()\n"
+    )
+    result = _run(code)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout)["mentions"]
+    workers = sorted(tmp_path.glob("imported*"))
+    if (os.cpu_count() or 1) > 1:
+        assert workers
+    for worker in workers:
+        assert worker.read_text(encoding="utf-8") == "", worker

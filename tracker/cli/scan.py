@@ -152,6 +152,9 @@ def mention_encoder(*, include_weak: bool) -> GoodsEncoder:
     them as records of the "mentions" list (see _encode_records), so the JSON
     of a large text is built in the scanning processes, in parallel.
     """
+    # Imported here, before the scanning processes are forked, not in each.
+    import orjson  # noqa: F401
+
     return functools.partial(_encode_mentions, include_weak=include_weak)
 
 
