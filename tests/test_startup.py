@@ -177,28 +177,38 @@ def test_scan_workers_import_nothing_the_parent_could_before_forking(
     text = tmp_path / "long.txt"
     line = "Ｔｈｅ CNC machines went from China to Russia via Hong Kong，ｓｅａ。\n"
     text.write_text(line * (2 * CHUNK_CHARS // len(line) + 10), encoding="utf-8")
-    report = tmp_path / "imported"
-    code = (
-        "import os, sys\n"
-        "import tracker.forked_map as fm\n"
-        "serve = fm._serve\n"
-        "def _serve(*args):\n"
-        "    before = set(sys.modules)\n"
-        "    try:\n"
-        "        serve(*args)\n"
-        "    finally:\n"
-        f"        with open({str(report)!r} + str(os.getpid()), 'w') as out:\n"
-        "            out.write(' '.join(sorted(set(sys.modules) - before)))\n"
-        "fm._serve = _serve\n"
-        "from tracker.cli import main\n"
-        f"sys.argv = ['tracker', 'scan', {str(text)!r}, '--format', 'json']\n"
-        "main()\n"
-    )
-    result = _run(code)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert json.loads(result.stdout)["mentions"]
-    workers = sorted(tmp_path.glob("imported*"))
-    if (os.cpu_count() or 1) > 1:
-        assert workers
-    for worker in workers:
-        assert worker.read_text(encoding="utf-8") == "", worker
+    # Twice, with a cache of its own: first built (the scanner, the folding
+    # tables), then read back (the parent then does less before forking).
+    env = {**os.environ, "TRACKER_CACHE_DIR": str(tmp_path / "cache")}
+    for run in ("cold", "warm"):
+        report = tmp_path / run
+        code = (
+            "import os, sys\n"
+            "import tracker.forked_map as fm\n"
+            "serve = fm._serve\n"
+            "def _serve(*args):\n"
+            "    before = set(sys.modules)\n"
+            "    try:\n"
+            "        serve(*args)\n"
+            "    finally:\n"
+            f"        with open({str(report)!r} + str(os.getpid()), 'w') as out:\n"
+            "            out.write(' '.join(sorted(set(sys.modules) - before)))\n"
+            "fm._serve = _serve\n"
+            "from tracker.cli import main\n"
+            f"sys.argv = ['tracker', 'scan', {str(text)!r}, '--format', 'json']\n"
+            "main()\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert json.loads(result.stdout)["mentions"]
+        workers = sorted(tmp_path.glob(f"{run}*"))
+        if (os.cpu_count() or 1) > 1:
+            assert workers
+        for worker in workers:
+            assert worker.read_text(encoding="utf-8") == "", (run, worker)

@@ -617,8 +617,14 @@ def code_points(text: str) -> CodePoints | None:
 
 
 def prepare_code_point_tables() -> None:
-    """Build the tables of code-point folding now (before forking workers)."""
+    """Build the tables of code-point folding now (before forking workers).
+
+    The UTF-32 codec that code_points uses is looked up now too: a worker
+    would import it after the fork (when the tables come from the cache,
+    nothing else in the parent has).
+    """
     _fold_tables()
+    codecs.lookup("utf-32-le")
 
 
 @functools.cache
