@@ -55,6 +55,12 @@ def temp_beside(path: Path) -> Path:
 
     mkstemp creates the file 0600; it gets the mode a new file would get
     (0644 under umask 022), so that the renamed output is like any other file.
+
+    The file is new and empty: write it in append mode, not truncating it.
+    On ext4 a file truncated by its opening ("w") has all its data flushed
+    to disk when it is closed (``auto_da_alloc``): 0.1 s for the Parquet of
+    5M screened rows, for nothing, as the renamed file is flushed anyway
+    when it replaces an existing one.
     """
     fd, name = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path(".")
@@ -92,7 +98,7 @@ class CsvSink:
     def __init__(self, path: Path, columns: list[str]) -> None:
         self.path = path
         self._tmp = temp_beside(path)
-        self._fh = self._tmp.open("wb")
+        self._fh = self._tmp.open("ab")  # (new and empty: see temp_beside)
         # The header is written by the csv module so that duplicate or odd
         # names are quoted exactly like data.
         header = io.StringIO()
@@ -148,7 +154,8 @@ class JsonSink:
         self._tmp: Path | None = None
         if stream is None:
             self._tmp = temp_beside(self.path)
-            stream = self._tmp.open("w", encoding="utf-8", newline="\n")
+            # (new and empty: appended to, see temp_beside)
+            stream = self._tmp.open("a", encoding="utf-8", newline="\n")
         self._fh = stream
         self._fh.write("[")
         self._first = True
@@ -189,6 +196,7 @@ class ParquetSink:
         self.path = path
         self._tmp = temp_beside(path)
         self._writer: Any = None
+        self._stream: Any = None
         self._schema = schema
 
     def write(self, table: pa.Table) -> None:
@@ -227,8 +235,13 @@ class ParquetSink:
                 if "tracker_row" in table.schema.names
                 else None
             )
+            from pyarrow import fs
+
+            # (new and empty: appended to, see temp_beside; Parquet is
+            # written front to back)
+            self._stream = fs.LocalFileSystem().open_append_stream(str(self._tmp))
             self._writer = pq.ParquetWriter(
-                str(self._tmp),
+                self._stream,
                 self._schema,
                 store_schema=False,
                 use_dictionary=low,
@@ -246,12 +259,15 @@ class ParquetSink:
             pq.write_table(schema.empty_table(), str(self._tmp))
         else:
             self._writer.close()
+            self._stream.close()
         os.replace(self._tmp, self.path)
 
     def abort(self) -> None:
         if self._writer is not None:
             with contextlib.suppress(Exception):
                 self._writer.close()
+            with contextlib.suppress(Exception):
+                self._stream.close()
         self._tmp.unlink(missing_ok=True)
 
 
