@@ -48,7 +48,9 @@ from tracker.text import (
     is_cjk,
     iter_chunks,
     prepare_code_point_tables,
+    special_chars_form,
     use_fold_tables,
+    use_special_chars,
 )
 
 __all__ = [
@@ -1016,10 +1018,16 @@ def _scanner_for(catalog: Catalog) -> Scanner:
         scanner = Scanner(catalog, countries, rules)
         if key:
             catalog_cache.write_object(root, key, scanner, "scanner")
-    # The text-folding tables an earlier run kept (see _prepare_fold_tables).
+    # The text-folding tables an earlier run kept (see _prepare_fold_tables);
+    # else the class of special characters alone, all that short texts need
+    # (kept by the first run that finds none).
     where = _fold_cache(catalog, sources)
     if where is not None:
-        use_fold_tables(catalog_cache.read_object(*where, "fold"))
+        tables = use_fold_tables(catalog_cache.read_object(*where, "fold"))
+        if not tables and not use_special_chars(
+            catalog_cache.read_object(*where, "special")
+        ):
+            catalog_cache.write_object(*where, special_chars_form(), "special")
     _SCANNERS[id(catalog)] = (catalog, scanner, where)
     return scanner
 

@@ -323,6 +323,34 @@ def use_fold_tables(kept: object) -> bool:
     return True
 
 
+def special_chars_form() -> tuple[str, str]:
+    """The class of special characters as plain values, to keep between runs.
+
+    (Python's Unicode version, the class); ``use_special_chars`` takes them
+    back. Short texts (a screened file's descriptions, a checked name) need
+    only this class, not the fold table: 40-80 ms to build.
+    """
+    return unicodedata.unidata_version, _special_chars().pattern
+
+
+def use_special_chars(kept: object) -> bool:
+    """Find special characters with a class ``special_chars_form`` made earlier.
+
+    False if it does not fit (another Unicode version, malformed); a class
+    already built in this process stays as it is.
+    """
+    if not (
+        isinstance(kept, tuple)
+        and len(kept) == 2
+        and kept[0] == unicodedata.unidata_version
+        and isinstance(kept[1], str)
+        and kept[1].startswith("[")
+    ):
+        return False
+    _KEPT["special"] = kept[1]
+    return True
+
+
 def fold_tables_kept() -> bool:
     """Whether the fold table comes from an earlier run (``use_fold_tables``)."""
     return "table" in _KEPT
