@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -213,7 +214,9 @@ def test_countries_are_kept_until_a_dataset_file_changes(
     countries_module._load_cached.cache_clear()
 
 
-_FOLD_RUN = """
+#: A fresh process that counts the characters normalised (what building the
+#: folding tables does) and builds the scanner of the datasets in argv[1].
+_COUNTING = """
 import json, sys, unicodedata
 from pathlib import Path
 import tracker.text as text
@@ -228,8 +231,13 @@ class Counting:
     def normalize(self, form, s):
         calls.append(1)
         return real(form, s)
-text.unicodedata = Counting()  # what builds the tables normalises 65,536 characters
+text.unicodedata = Counting()  # counts what building the folding tables normalises
 scanner = Scanner.from_catalog(load_catalog(Path(sys.argv[1])))
+"""
+
+_FOLD_RUN = (
+    _COUNTING
+    + """
 kept = text.fold_tables_kept()
 sample = "ＮＩＴＲＯＣＥＬＬＵＬＯＳＥ, МИКРОСХЕМЫ, Straße, İzmir, 無人機 and Microchips went to Iran. " * 20
 result = scanner.scan(sample, chunk_size=300, workers=1)
@@ -237,6 +245,24 @@ folded = text.Folded.of(sample, text.code_points(sample)).text
 print(json.dumps({"kept": kept, "normalised": len(calls),
                   "goods": [list(r[1:4]) for r in result.goods_rows], "folded": folded}))
 """
+)
+
+
+def _fresh_run(script: str, datasets: Path, cache: Path) -> dict[str, Any]:
+    """Run ``script`` (it prints a JSON object) in a new Python with its own cache."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(datasets)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TRACKER_CACHE_DIR": str(cache)},
+    )
+    found: dict[str, Any] = json.loads(out.stdout)
+    return found
 
 
 def test_the_text_folding_tables_are_kept_between_runs(
@@ -246,20 +272,9 @@ def test_the_text_folding_tables_are_kept_between_runs(
     # (0.2 s to build): the first run keeps them, the next reads them back,
     # normalises no character to build them and finds the same; a damaged
     # file is no cache.
-    import json
-    import subprocess
-    import sys
 
-    def run() -> dict[str, object]:
-        out = subprocess.run(
-            [sys.executable, "-c", _FOLD_RUN, str(datasets)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "TRACKER_CACHE_DIR": str(tmp_path / "cache")},
-        )
-        found: dict[str, object] = json.loads(out.stdout)
-        return found
+    def run() -> dict[str, Any]:
+        return _fresh_run(_FOLD_RUN, datasets, tmp_path / "cache")
 
     first = run()
     assert first["kept"] is False and first["normalised"] > 60_000
@@ -290,27 +305,14 @@ def test_folding_tables_of_another_unicode_version_are_not_used() -> None:
     assert text.fold_tables_kept()
 
 
-_SPECIAL_RUN = """
-import json, sys, unicodedata
-from pathlib import Path
-import tracker.text as text
-from tracker.catalog import load_catalog
-from tracker.scanning import Scanner
-
-calls = []
-real = unicodedata.normalize
-class Counting:
-    def __getattr__(self, name):
-        return getattr(unicodedata, name)
-    def normalize(self, form, s):
-        calls.append(1)
-        return real(form, s)
-text.unicodedata = Counting()  # the class of special characters normalises 63,000
-scanner = Scanner.from_catalog(load_catalog(Path(sys.argv[1])))
+_SPECIAL_RUN = (
+    _COUNTING
+    + """
 names = scanner.goods_names("Партия: МИКРОСХЕМЫ и ＮＩＴＲＯＣＥＬＬＵＬＯＳＥ, Straße")
 print(json.dumps({"normalised": len(calls), "names": names,
                   "folded": text.Folded.of("ＭＩＣＲＯ Straße İzmir").text}))
 """
+)
 
 
 def test_the_class_of_special_characters_is_kept_between_runs(
@@ -319,20 +321,9 @@ def test_the_class_of_special_characters_is_kept_between_runs(
     # Short texts (a screened file's descriptions) fold without the fold
     # table but with the class of special characters (40-80 ms to build):
     # the first run keeps it, the next reads it back and finds the same.
-    import json
-    import subprocess
-    import sys
 
-    def run() -> dict[str, object]:
-        out = subprocess.run(
-            [sys.executable, "-c", _SPECIAL_RUN, str(datasets)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "TRACKER_CACHE_DIR": str(tmp_path / "cache")},
-        )
-        found: dict[str, object] = json.loads(out.stdout)
-        return found
+    def run() -> dict[str, Any]:
+        return _fresh_run(_SPECIAL_RUN, datasets, tmp_path / "cache")
 
     first = run()
     assert first["normalised"] > 60_000
