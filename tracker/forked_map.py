@@ -35,10 +35,9 @@ def forked_map(work: Callable[[T], R], tasks: Iterable[T], workers: int) -> Iter
     Each worker has one task at a time and gets the next as soon as it
     answers (taken from ``tasks`` and pickled beforehand); at most
     ``2 * workers`` results wait for an earlier one, so memory stays bounded
-    however uneven the tasks. An exception raised by
-    ``work`` is raised here (as itself when it can be pickled, else as a
-    WorkerError naming it); the workers end when the iterator is exhausted,
-    closed or fails.
+    however uneven the tasks. An exception raised by ``work`` is raised here
+    (as itself when it can be pickled, else as a WorkerError naming it); the
+    workers end when the iterator is exhausted, closed or fails.
     """
     context = multiprocessing.get_context("fork")
     conns: list[Connection] = []
